@@ -1,0 +1,113 @@
+package portal
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/wujw/ohis/internal/account"
+	"github.com/wujw/ohis/static"
+)
+
+// Route is one entry of the route table: its pattern and who may use it.
+// Public routes need no login; every other route names its roles.
+type Route struct {
+	Pattern string
+	Public  bool
+	Roles   []account.Role
+}
+
+// Allows reports whether a role may use the route.
+func (r Route) Allows(role account.Role) bool { return r.Public || slices.Contains(r.Roles, role) }
+
+var (
+	staff     = []account.Role{account.RoleAdmin, account.RoleCurator, account.RoleSupport}
+	everyone  = []account.Role{account.RoleAdmin, account.RoleCurator, account.RoleSupport, account.RoleSupplier}
+	admins    = []account.Role{account.RoleAdmin}
+	suppliers = []account.Role{account.RoleSupplier}
+)
+
+// registerRoutes is the whole route table. GET never changes anything.
+func (s *Server) registerRoutes(mux *http.ServeMux) {
+	// Operations and assets.
+	s.public(mux, "GET /healthz", s.healthz)
+	s.public(mux, "GET /readyz", s.readyz)
+	mux.Handle("GET "+static.Prefix, static.Handler())
+	s.routes = append(s.routes, Route{Pattern: "GET " + static.Prefix, Public: true})
+
+	// Logging in and out, and the one-time links from e-mails.
+	s.public(mux, "GET /inloggen", s.loginForm)
+	s.public(mux, "POST /inloggen", s.loginSubmit)
+	s.public(mux, "POST /uitloggen", s.logout)
+	s.public(mux, "GET /wachtwoord-vergeten", s.forgotForm)
+	s.public(mux, "POST /wachtwoord-vergeten", s.forgotSubmit)
+	s.public(mux, "GET /wachtwoord-herstellen/{token}", s.resetForm)
+	s.public(mux, "POST /wachtwoord-herstellen/{token}", s.resetSubmit)
+	s.public(mux, "GET /uitnodiging/{token}", s.inviteForm)
+	s.public(mux, "POST /uitnodiging/{token}", s.inviteSubmit)
+
+	// Everyone logged in.
+	s.handle(mux, "GET /{$}", s.home, everyone...)
+	s.handle(mux, "GET /account", s.accountShow, everyone...)
+	s.handle(mux, "POST /account/wachtwoord", s.accountPassword, everyone...)
+	s.handle(mux, "POST /account/overal-uitloggen", s.accountLogoutEverywhere, everyone...)
+
+	// Suppliers: their own organisation only.
+	s.handle(mux, "GET /team", s.supplierTeam, suppliers...)
+
+	// Admins.
+	s.handle(mux, "GET /beheer/gebruikers", s.usersList, admins...)
+	s.handle(mux, "GET /beheer/gebruikers/nieuw", s.userNewForm, admins...)
+	s.handle(mux, "POST /beheer/gebruikers", s.userCreate, admins...)
+	s.handle(mux, "GET /beheer/gebruikers/{id}", s.userShow, admins...)
+	s.handle(mux, "POST /beheer/gebruikers/{id}/deactiveren", s.userDeactivate, admins...)
+	s.handle(mux, "POST /beheer/gebruikers/{id}/activeren", s.userActivate, admins...)
+	s.handle(mux, "POST /beheer/gebruikers/{id}/rol", s.userSetRole, admins...)
+	s.handle(mux, "POST /beheer/gebruikers/{id}/uitnodigen", s.userReinvite, admins...)
+	s.handle(mux, "GET /beheer/aanbieders", s.suppliersList, admins...)
+	s.handle(mux, "POST /beheer/aanbieders", s.supplierCreate, admins...)
+	s.handle(mux, "GET /beheer/audit", s.auditList, admins...)
+	s.handle(mux, "GET /beheer/e-mail", s.outboxList, admins...)
+	s.handle(mux, "GET /beheer/e-mail/{id}", s.outboxShow, admins...)
+
+	// Everything else is a friendly 404.
+	mux.Handle("/", s.wrap(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+}
+
+// public registers a route anyone may use.
+func (s *Server) public(mux *http.ServeMux, pattern string, h handlerFunc) {
+	s.routes = append(s.routes, Route{Pattern: pattern, Public: true})
+	mux.Handle(pattern, s.wrap(h))
+}
+
+// handle registers a route for logged-in users with one of the roles.
+func (s *Server) handle(mux *http.ServeMux, pattern string, h handlerFunc, roles ...account.Role) {
+	if len(roles) == 0 {
+		panic("portal: route " + pattern + " names no roles")
+	}
+	route := Route{Pattern: pattern, Roles: roles}
+	s.routes = append(s.routes, route)
+	mux.Handle(pattern, s.wrap(s.authorize(route, h)))
+}
+
+// navFor is the navigation of a role. Only pages the role may open appear.
+func navFor(role account.Role) []navItem {
+	items := []navItem{{"Start", "/", false}}
+	switch role {
+	case account.RoleAdmin:
+		items = append(items,
+			navItem{"Gebruikers", "/beheer/gebruikers", true},
+			navItem{"Aanbieders", "/beheer/aanbieders", true},
+			navItem{"Auditlog", "/beheer/audit", true},
+			navItem{"Uitgaande e-mail", "/beheer/e-mail", true},
+		)
+	case account.RoleSupplier:
+		items = append(items, navItem{"Team", "/team", false})
+	}
+	return append(items, navItem{"Mijn account", "/account", false})
+}
+
+type navItem struct {
+	label  string
+	href   string
+	prefix bool
+}

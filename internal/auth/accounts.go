@@ -106,6 +106,10 @@ Winst uit je woning`, u.DisplayName(), strings.ToLower(u.Role.Label()), link)
 	return s.mailer.Enqueue(ctx, tx, u.Email, "Uitnodiging voor het portaal van Winst uit je woning", body)
 }
 
+// ErrAlreadyActivated is returned when re-inviting a user who has already
+// chosen a password (a reset link is what that user needs).
+var ErrAlreadyActivated = errors.New("user already chose a password")
+
 // Reinvite sends a fresh invitation link to a user who has not chosen a
 // password yet; older links stop working.
 func (s *Service) Reinvite(ctx context.Context, actor audit.Actor, userID int64) error {
@@ -113,6 +117,12 @@ func (s *Service) Reinvite(ctx context.Context, actor audit.Actor, userID int64)
 		u, err := tx.UserGet(ctx, userID)
 		if err != nil {
 			return err
+		}
+		if u.PasswordSet {
+			return ErrAlreadyActivated
+		}
+		if !u.Active {
+			return ErrTokenInvalid
 		}
 		if err := s.sendInvite(ctx, tx, u, actor); err != nil {
 			return err

@@ -77,9 +77,16 @@ func (s *Server) userReinvite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.auth.Reinvite(r.Context(), s.actor(r), id); err != nil {
+	err = s.auth.Reinvite(r.Context(), s.actor(r), id)
+	switch {
+	case errors.Is(err, auth.ErrAlreadyActivated):
+		s.flash(w, r, "error", "Deze gebruiker heeft al een wachtwoord gekozen; een uitnodiging is niet meer nodig. Bij een vergeten wachtwoord kan de gebruiker zelf een herstellink aanvragen.")
+	case errors.Is(err, auth.ErrTokenInvalid):
+		s.flash(w, r, "error", "Deze gebruiker is gedeactiveerd. Activeer het account eerst.")
+	case err != nil:
 		return err
+	default:
+		s.flash(w, r, "success", "Er is een nieuwe uitnodiging verstuurd; eerdere links werken niet meer.")
 	}
-	s.flash(w, r, "success", "Er is een nieuwe uitnodiging verstuurd; eerdere links werken niet meer.")
 	return redirect(w, r, "/beheer/gebruikers/"+strconv.FormatInt(id, 10))
 }

@@ -86,6 +86,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if os.Geteuid() == 0 {
+		dir = reachableDir(dir, logger)
+	}
 	if err := mkdirAll(dir); err != nil {
 		return nil, err
 	}
@@ -397,4 +400,28 @@ func (c *Cluster) removeStaleLocks() (bool, error) {
 		removed = true
 	}
 	return removed, nil
+}
+
+// reachableDir returns dir when the unprivileged server user can reach it,
+// and otherwise a stable stand-in under /var/tmp. A checkout under /root
+// (mode 0700), as on CI machines, would else make the cluster impossible
+// without loosening a home folder's permissions.
+func reachableDir(dir string, logger *slog.Logger) string {
+	parent := dir
+	for {
+		if _, err := os.Stat(parent); err == nil {
+			break
+		}
+		if parent == filepath.Dir(parent) {
+			break
+		}
+		parent = filepath.Dir(parent)
+	}
+	if checkTraversable(filepath.Join(parent, "x")) == nil {
+		return dir
+	}
+	sum := sha256.Sum256([]byte(dir))
+	alt := filepath.Join("/var/tmp", "ohis-pg-"+hex.EncodeToString(sum[:6]))
+	logger.Info("data folder not reachable by the PostgreSQL user; using a stand-in", "dir", dir, "stand_in", alt)
+	return alt
 }

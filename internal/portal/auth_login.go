@@ -43,6 +43,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	// A fresh cookie for the fresh session: whatever session the browser
 	// had before is gone (rotation on login).
+	if old := sessionToken(r); old != "" {
+		if err := s.store.SessionDelete(r.Context(), auth.HashToken(old)); err != nil {
+			return err
+		}
+	}
 	sess, _ := s.cookies.New(r, sessionCookie)
 	sess.Values["token"] = token
 	if err := sess.Save(r, w); err != nil {

@@ -7,6 +7,8 @@ CREATE TABLE suppliers (
     name       text NOT NULL CHECK (name <> ''),
     created_at timestamptz NOT NULL DEFAULT now()
 );
+-- Two organisations that differ only in case would confuse everyone.
+CREATE UNIQUE INDEX suppliers_name_key ON suppliers (lower(name));
 
 CREATE TABLE users (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -20,6 +22,8 @@ CREATE TABLE users (
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
     last_login_at timestamptz,
+    -- The login before the last, shown as "vorige keer ingelogd".
+    previous_login_at timestamptz,
     -- A supplier user belongs to exactly one supplier; staff to none.
     CONSTRAINT users_supplier_role CHECK ((role = 'supplier') = (supplier_id IS NOT NULL))
 );

@@ -5,7 +5,7 @@ INSERT INTO suppliers (name) VALUES (@name) RETURNING *;
 SELECT * FROM suppliers WHERE id = @id;
 
 -- name: SupplierGetByName :one
-SELECT * FROM suppliers WHERE name = @name;
+SELECT * FROM suppliers WHERE lower(name) = lower(@name);
 
 -- name: SupplierList :many
 SELECT * FROM suppliers ORDER BY name;

@@ -28,4 +28,4 @@ UPDATE users SET role = @role, supplier_id = sqlc.narg('supplier_id'), updated_a
 WHERE id = @id RETURNING *;
 
 -- name: UserTouchLogin :exec
-UPDATE users SET last_login_at = now() WHERE id = @id;
+UPDATE users SET previous_login_at = last_login_at, last_login_at = now() WHERE id = @id;

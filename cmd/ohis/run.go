@@ -52,14 +52,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	logger := newLogger(cfg, stderr)
 	switch cmd {
 	case "serve":
-		return serve(ctx, cfg, logger, rest, stdout)
+		return serve(ctx, cfg, logger, rest, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, cfg, logger)
 	case "user":
 		if len(rest) == 0 || rest[0] != "create" {
 			return errors.New("usage: ohis user create --email E --role R [--name N] [--supplier ID]")
 		}
-		return userCreate(ctx, cfg, logger, rest[1:], stdin, stdout)
+		return userCreate(ctx, cfg, logger, rest[1:], stdin, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -73,8 +73,9 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
+func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	demoFlag := fs.Bool("demo", cfg.Demo, "load demo data and show demo logins")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -127,8 +128,9 @@ func migrate(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 	return nil
 }
 
-func userCreate(ctx context.Context, cfg *config.Config, logger *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
+func userCreate(ctx context.Context, cfg *config.Config, logger *slog.Logger, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	email := fs.String("email", "", "e-mail address (required)")
 	name := fs.String("name", "", "display name")
 	role := fs.String("role", "", "admin, curator, support or supplier (required)")

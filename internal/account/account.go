@@ -61,6 +61,9 @@ type User struct {
 	Active       bool
 	CreatedAt    time.Time
 	LastLoginAt  *time.Time
+	// PreviousLoginAt is the login before the last one: what a user who
+	// just logged in wants to see ("was that me?").
+	PreviousLoginAt *time.Time
 }
 
 // DisplayName is the name, or the e-mail address when no name is known.

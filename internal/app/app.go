@@ -132,7 +132,9 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, opts Opti
 // shuts down in order: HTTP first (finish requests), then jobs (soft stop),
 // then the database.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	if err := a.River.Start(ctx); err != nil {
+	// River hard-stops when its start context ends; shutdown below stops it
+	// softly first, so it must not see the signal directly.
+	if err := a.River.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting job runner: %w", err)
 	}
 	srv := &http.Server{

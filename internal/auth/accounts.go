@@ -292,6 +292,10 @@ func (s *Service) SetRole(ctx context.Context, actor audit.Actor, userID int64, 
 		if err != nil {
 			return err
 		}
+		if before.Role == role && equalID(before.SupplierID, supplierID) {
+			u = before // nothing changes, so nobody is logged out
+			return nil
+		}
 		if u, err = tx.UserSetRole(ctx, userID, role, supplierID); err != nil {
 			return err
 		}
@@ -308,4 +312,8 @@ func (s *Service) link(path string) string {
 	u := *s.opts.BaseURL
 	u.Path = strings.TrimSuffix(u.Path, "/") + path
 	return u.String()
+}
+
+func equalID(a, b *int64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }

@@ -51,10 +51,17 @@ func CheckPasswordPolicy(password, email string) error {
 		return ErrWeakPassword{fmt.Sprintf("Kies een wachtwoord van hoogstens %d tekens.", MaxPasswordLen)}
 	case email != "" && strings.EqualFold(password, email):
 		return ErrWeakPassword{"Gebruik niet uw e-mailadres als wachtwoord."}
-	case strings.Count(password, password[:1]) == len(password):
+	case oneRepeatedRune(password):
 		return ErrWeakPassword{"Kies een wachtwoord dat niet uit één herhaald teken bestaat."}
 	}
 	return nil
+}
+
+// oneRepeatedRune reports whether s is one character repeated, counting
+// characters rather than bytes ("ééé" is one repeated character).
+func oneRepeatedRune(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return s != "" && strings.Count(s, string(first)) == utf8.RuneCountInString(s)
 }
 
 // HashPassword returns an encoded argon2id hash in the PHC string format.

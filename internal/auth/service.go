@@ -212,8 +212,20 @@ func (s *Service) ChangePassword(ctx context.Context, actor audit.Actor, current
 	if err != nil {
 		return err
 	}
+	// Guesses of the current password count as failed logins, so a stolen
+	// session cannot be used to find the password.
+	counts, err := s.store.LoginFailureCounts(ctx, cred.Email, actor.IP, s.opts.Now().Add(-throttleWindow))
+	if err != nil {
+		return err
+	}
+	if dec := decideThrottle(counts, s.opts.Now()); dec.blocked != nil {
+		return dec.blocked
+	}
 	ok, err := VerifyPassword(cred.PasswordHash, current)
 	if err != nil || !ok {
+		if err := s.store.LoginFailureAdd(ctx, cred.Email, actor.IP); err != nil {
+			return err
+		}
 		return ErrWrongPassword
 	}
 	if err := CheckPasswordPolicy(next, cred.Email); err != nil {
@@ -227,24 +239,35 @@ func (s *Service) ChangePassword(ctx context.Context, actor audit.Actor, current
 		if err := tx.UserSetPassword(ctx, cred.ID, hash); err != nil {
 			return err
 		}
-		if _, err := tx.SessionDeleteForUser(ctx, cred.ID); err != nil {
-			return err
-		}
-		if err := s.recreateSession(ctx, tx, keepToken, cred.ID); err != nil {
+		if err := endOtherSessions(ctx, tx, cred.ID, keepToken); err != nil {
 			return err
 		}
 		return tx.AuditAdd(ctx, audit.Entry{Actor: actor, Action: audit.PasswordChanged, SubjectType: "user", SubjectID: fmt.Sprint(cred.ID)})
 	})
 }
 
-// recreateSession puts the current browser's session back after all of a
-// user's sessions were ended, so changing a password logs out the others
-// but not the one doing it.
-func (s *Service) recreateSession(ctx context.Context, tx *store.Store, token string, userID int64) error {
-	if token == "" {
+// endOtherSessions ends every session of a user except the one named by
+// token, so changing a password logs out the others but not the one doing
+// it. The kept session keeps its expiry (the maximum age still counts from
+// the login) and its origin; a session that is already gone stays gone.
+func endOtherSessions(ctx context.Context, tx *store.Store, userID int64, token string) error {
+	var keep *account.Session
+	if token != "" {
+		sess, _, err := tx.SessionWithUser(ctx, HashToken(token))
+		switch {
+		case err == nil && sess.UserID == userID:
+			keep = &sess
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+	}
+	if _, err := tx.SessionDeleteForUser(ctx, userID); err != nil {
+		return err
+	}
+	if keep == nil {
 		return nil
 	}
-	return tx.SessionCreate(ctx, HashToken(token), account.Session{UserID: userID, ExpiresAt: s.opts.Now().Add(s.opts.MaxAge)})
+	return tx.SessionCreate(ctx, HashToken(token), *keep)
 }
 
 func truncate(s string, n int) string {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -109,7 +110,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.Mode != ModeDevelopment && c.Mode != ModeProduction {
 		errs = append(errs, fmt.Errorf("OHIS_MODE must be development or production, not %q", c.Mode))
 	}
-	base, err := url.Parse(env("OHIS_BASE_URL", "http://"+strings.Replace(c.ListenAddr, "127.0.0.1", "localhost", 1)))
+	base, err := url.Parse(env("OHIS_BASE_URL", defaultBaseURL(c.ListenAddr)))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		errs = append(errs, fmt.Errorf("OHIS_BASE_URL must be an absolute http(s) URL"))
 		base = &url.URL{Scheme: "http", Host: "localhost"}
@@ -272,4 +273,17 @@ func boolean(env func(string, string) string, name string, errs *[]error) bool {
 		*errs = append(*errs, fmt.Errorf("%s must be true or false", name))
 	}
 	return b
+}
+
+// defaultBaseURL derives a usable local URL from the listen address; a
+// wildcard or loopback host becomes localhost.
+func defaultBaseURL(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" || host == "127.0.0.1" || host == "::1" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

@@ -54,6 +54,11 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *store.Store, to, subject, text
 	status := "stored"
 	if o.deliver {
 		status = "pending"
+		// Checked before storing: outside a transaction the mail would be
+		// committed on its own and stay pending forever without its job.
+		if tx.Tx() == nil {
+			return errors.New("outbox: Enqueue needs a transaction")
+		}
 	}
 	m, err := tx.MailOutboxAdd(ctx, to, subject, text, status)
 	if err != nil {
@@ -61,9 +66,6 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *store.Store, to, subject, text
 	}
 	if !o.deliver {
 		return nil
-	}
-	if tx.Tx() == nil {
-		return errors.New("outbox: Enqueue needs a transaction")
 	}
 	if _, err := o.client.InsertTx(ctx, tx.Tx(), DeliverArgs{OutboxID: m.ID}, nil); err != nil {
 		return fmt.Errorf("queueing mail delivery: %w", err)

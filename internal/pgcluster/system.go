@@ -180,18 +180,29 @@ func checkTraversable(dir string) error {
 // chownTree hands dir and everything below it to the server user, touching
 // only entries that are not already its own.
 func chownTree(dir string, cred *syscall.Credential) error {
+	// A running server creates and drops files while we walk (another test
+	// process dropping its database): a vanished entry is not an error.
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		if st, ok := info.Sys().(*syscall.Stat_t); ok && st.Uid == cred.Uid && st.Gid == cred.Gid {
 			return nil
 		}
-		return os.Lchown(path, int(cred.Uid), int(cred.Gid))
+		if err := os.Lchown(path, int(cred.Uid), int(cred.Gid)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("pgcluster: chown %s to %s: %w", dir, systemUserName, err)

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/wujw/ohis/internal/auth"
@@ -53,9 +54,12 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) == 0 {
 		err := s.auth.ChangePassword(r.Context(), s.actor(r), current, next, sessionToken(r))
 		var weak auth.ErrWeakPassword
+		var throttled *auth.ThrottledError
 		switch {
 		case errors.Is(err, auth.ErrWrongPassword):
 			errs["current"] = "Uw huidige wachtwoord klopt niet."
+		case errors.As(err, &throttled):
+			errs["current"] = fmt.Sprintf("Te veel onjuiste pogingen. Probeer het over %d minuten opnieuw.", throttled.Minutes(s.now()))
 		case errors.As(err, &weak):
 			errs["password"] = weak.Reason
 		case err != nil:

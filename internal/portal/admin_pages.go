@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -73,11 +74,16 @@ func (s *Server) supplierCreate(w http.ResponseWriter, r *http.Request) error {
 			return tx.AuditAdd(r.Context(), audit.Entry{Actor: s.actor(r), Action: audit.SupplierCreated,
 				SubjectType: "supplier", SubjectID: strconv.FormatInt(sp.ID, 10), SupplierID: &sp.ID, Detail: map[string]string{"name": name}})
 		})
-		if err != nil {
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			// Lost a race with an identical submit.
+			errs["name"] = "Er bestaat al een aanbieder met deze naam."
+		case err != nil:
 			return err
+		default:
+			s.flash(w, r, "success", "Aanbieder "+name+" is toegevoegd.")
+			return redirect(w, r, "/beheer/aanbieders")
 		}
-		s.flash(w, r, "success", "Aanbieder "+name+" is toegevoegd.")
-		return redirect(w, r, "/beheer/aanbieders")
 	}
 	v, err := s.suppliersView(r, name, errs)
 	if err != nil {
@@ -103,7 +109,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 	if v.Until != "" {
 		t, err := time.ParseInLocation("2006-01-02", v.Until, amsterdam())
 		if err != nil {
-			v.FormErr = "De datum bij ‘Tot en met’ is ongeldig."
+			v.FormErr = strings.TrimSpace(v.FormErr + " De datum bij ‘Tot en met’ is ongeldig.")
 		} else {
 			end := t.AddDate(0, 0, 1)
 			f.Until = &end
@@ -149,10 +155,20 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, admin.Audit(s.withFlashes(w, r, s.pageFor(r, "Auditlog")), v))
 }
 
+// Dutch names for what audit entries are about and for their details.
+var (
+	auditSubjects = map[string]string{"user": "Gebruiker", "supplier": "Aanbieder", "application": "Aanmelding"}
+	auditDetails  = map[string]string{
+		"email": "e-mailadres", "role": "rol", "from": "van", "to": "naar", "reason": "reden",
+		"sessions": "sessies", "name": "naam", "result": "resultaat",
+	}
+	auditValues = map[string]string{"inactive": "account gedeactiveerd", "no active account": "geen actief account"}
+)
+
 func auditRow(e audit.Entry) admin.AuditRow {
 	row := admin.AuditRow{At: components.DateTime(e.At), Actor: actorLabel(e.Actor), IP: e.Actor.IP, Action: e.Action.Label()}
 	if e.SubjectType != "" {
-		row.Subject = e.SubjectType + " " + e.SubjectID
+		row.Subject = cmp.Or(auditSubjects[e.SubjectType], e.SubjectType) + " " + e.SubjectID
 	}
 	keys := make([]string, 0, len(e.Detail))
 	for k := range e.Detail {
@@ -161,7 +177,11 @@ func auditRow(e audit.Entry) admin.AuditRow {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s: %s", k, e.Detail[k])
+		v := e.Detail[k]
+		if role := account.Role(v); role.Valid() {
+			v = role.Label()
+		}
+		parts[i] = fmt.Sprintf("%s: %s", cmp.Or(auditDetails[k], k), cmp.Or(auditValues[v], v))
 	}
 	row.Detail = strings.Join(parts, ", ")
 	return row

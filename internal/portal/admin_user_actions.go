@@ -51,11 +51,22 @@ func (s *Server) userSetRole(w http.ResponseWriter, r *http.Request) error {
 		errs["role"] = "Kies een geldige rol."
 	}
 	supplierID := parseSupplier(role, supRaw, errs)
+	if supplierID != nil && len(errs) == 0 {
+		// An unknown supplier is a form error, not a foreign-key failure (500).
+		if _, err := s.store.SupplierGet(r.Context(), *supplierID); errors.Is(err, store.ErrNotFound) {
+			errs["supplier_id"] = "Deze aanbieder bestaat niet (meer). Kies een andere."
+		} else if err != nil {
+			return err
+		}
+	}
 	if len(errs) == 0 {
 		_, err := s.auth.SetRole(r.Context(), s.actor(r), id, role, supplierID)
 		switch {
 		case errors.Is(err, auth.ErrSelf):
-			errs["role"] = "U kunt uw eigen rol niet wijzigen; vraag een andere beheerder."
+			// One's own page has no role form to show the error next to
+			// (see userView's Self), so say it the way deactivation does.
+			s.flash(w, r, "error", "U kunt uw eigen rol niet wijzigen; vraag een andere beheerder.")
+			return redirect(w, r, "/beheer/gebruikers/"+strconv.FormatInt(id, 10))
 		case errors.Is(err, store.ErrNotFound):
 			return err
 		case err != nil:

@@ -40,11 +40,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return s.render(w, r, home.Supplier(p, home.SupplierView{
-			Name: u.DisplayName(), SupplierName: p.User.SupplierName, TeamSize: len(team), LastLogin: u.LastLoginAt,
+			Name: u.DisplayName(), SupplierName: p.User.SupplierName, TeamSize: len(team), LastLogin: u.PreviousLoginAt,
 		}))
 	default:
 		return s.render(w, r, home.Staff(p, home.StaffView{
-			Name: u.DisplayName(), RoleLabel: u.Role.Label(), Tasks: staffTasks[u.Role], LastLogin: u.LastLoginAt,
+			Name: u.DisplayName(), RoleLabel: u.Role.Label(), Tasks: staffTasks[u.Role], LastLogin: u.PreviousLoginAt,
 		}))
 	}
 }

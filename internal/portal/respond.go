@@ -164,10 +164,13 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) error {
 }
 
 // safeNext returns a local path to continue to after login, never another
-// site.
+// site. Backslashes and control characters are refused anywhere: browsers
+// read a backslash as a slash and drop tabs and newlines, and http.Redirect
+// cleans "/a/../" followed by a backslash down to "/" and a backslash, so
+// either could turn a local path into "//host".
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return next

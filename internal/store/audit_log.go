@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/wujw/ohis/internal/audit"
 	"github.com/wujw/ohis/internal/store/dbsqlc"
@@ -37,7 +38,9 @@ func (s *Store) AuditList(ctx context.Context, f audit.Filter) ([]audit.Entry, e
 		p.Action = &a
 	}
 	if f.Actor != "" {
-		p.Actor = &f.Actor
+		// Typed text is matched literally, not as a LIKE pattern.
+		actor := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Actor)
+		p.Actor = &actor
 	}
 	if f.BeforeID > 0 {
 		p.BeforeID = &f.BeforeID

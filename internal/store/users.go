@@ -16,15 +16,16 @@ type UserCredentials struct {
 
 func userFromRow(r dbsqlc.User) account.User {
 	return account.User{
-		ID:          r.ID,
-		Email:       r.Email,
-		Name:        r.Name,
-		Role:        account.Role(r.Role),
-		SupplierID:  r.SupplierID,
-		PasswordSet: r.PasswordHash != nil,
-		Active:      r.Active,
-		CreatedAt:   r.CreatedAt,
-		LastLoginAt: r.LastLoginAt,
+		ID:              r.ID,
+		Email:           r.Email,
+		Name:            r.Name,
+		Role:            account.Role(r.Role),
+		SupplierID:      r.SupplierID,
+		PasswordSet:     r.PasswordHash != nil,
+		Active:          r.Active,
+		CreatedAt:       r.CreatedAt,
+		LastLoginAt:     r.LastLoginAt,
+		PreviousLoginAt: r.PreviousLoginAt,
 	}
 }
 
@@ -184,4 +185,3 @@ func (s *Store) SupplierList(ctx context.Context) ([]account.Supplier, error) {
 	}
 	return out, nil
 }
-

@@ -411,7 +411,7 @@ func OutboxMail(p layout.Page, m OutboxRow) templ.Component {
 					}
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</pre></section><p><a href=\"/beheer/e-mail\">Terug naar de outbox</a></p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</pre></section><p><a href=\"/beheer/e-mail\">Terug naar uitgaande e-mail</a></p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

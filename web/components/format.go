@@ -1,6 +1,7 @@
 package components
 
 import (
+	"strconv"
 	"time"
 	_ "time/tzdata" // Europe/Amsterdam must work on machines without zoneinfo
 )
@@ -31,3 +32,12 @@ func DateTimePtr(t *time.Time) string {
 
 // Date formats a day the Dutch way: 27-11-2026.
 func Date(t time.Time) string { return t.In(amsterdam).Format("02-01-2006") }
+
+// Count is a number with the singular or plural noun: "1 bericht",
+// "3 berichten".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

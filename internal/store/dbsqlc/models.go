@@ -8,6 +8,61 @@ import (
 	"time"
 )
 
+type AdmissionRequirement struct {
+	ID       int64
+	Label    string
+	Position int32
+	Active   bool
+}
+
+type AdmissionTransition struct {
+	ID            int64
+	ApplicationID int64
+	FromState     string
+	ToState       string
+	ActorID       *int64
+	ActorEmail    string
+	Reason        string
+	At            time.Time
+}
+
+type ApiKey struct {
+	ID          int64
+	SupplierID  int64
+	Environment string
+	Name        string
+	Prefix      string
+	SecretHash  []byte
+	CreatedAt   time.Time
+	CreatedBy   *int64
+	RevokedAt   *time.Time
+	LastUsedAt  *time.Time
+}
+
+type Application struct {
+	ID                int64
+	CreatedAt         time.Time
+	CompanyName       string
+	Kvk               string
+	VatID             string
+	Iban              string
+	ContactName       string
+	Email             string
+	Phone             string
+	Website           string
+	Platform          string
+	TermsAcceptedAt   time.Time
+	ClientIp          string
+	State             string
+	StateChangedAt    time.Time
+	SupplierID        *int64
+	AdmittedAt        *time.Time
+	ApiSubmittedAt    *time.Time
+	AlternativeReason string
+	DecisionReason    string
+	Checklist         []byte
+}
+
 type AuditLog struct {
 	ID          int64
 	At          time.Time
@@ -19,6 +74,20 @@ type AuditLog struct {
 	SupplierID  *int64
 	IP          string
 	Detail      []byte
+}
+
+type CustomApiReview struct {
+	ID            int64
+	ApplicationID int64
+	BaseUrl       string
+	Credentials   []byte
+	KeyID         string
+	SubmittedAt   time.Time
+	SubmittedBy   *int64
+	Outcome       *string
+	Findings      string
+	ReviewedAt    *time.Time
+	ReviewedBy    *int64
 }
 
 type LoginFailure struct {
@@ -56,17 +125,49 @@ type Supplier struct {
 	CreatedAt time.Time
 }
 
+type TestBooking struct {
+	ID            int64
+	SlotID        int64
+	ApplicationID int64
+	BookedAt      time.Time
+	BookedBy      *int64
+	CancelledAt   *time.Time
+	Outcome       *string
+	Findings      string
+	DecidedAt     *time.Time
+	DecidedBy     *int64
+	IcsSequence   int32
+}
+
+type TestCaseResult struct {
+	BookingID int64
+	TestCase  string
+	Variant   int32
+	Passed    bool
+	Note      string
+}
+
+type TestSlot struct {
+	ID          int64
+	StartsAt    time.Time
+	DurationMin int32
+	StaffID     int64
+	CreatedAt   time.Time
+	WithdrawnAt *time.Time
+}
+
 type User struct {
-	ID           int64
-	Email        string
-	Name         string
-	Role         string
-	SupplierID   *int64
-	PasswordHash *string
-	Active       bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	LastLoginAt  *time.Time
+	ID              int64
+	Email           string
+	Name            string
+	Role            string
+	SupplierID      *int64
+	PasswordHash    *string
+	Active          bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	LastLoginAt     *time.Time
+	PreviousLoginAt *time.Time
 }
 
 type UserToken struct {

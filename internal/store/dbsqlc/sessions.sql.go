@@ -79,7 +79,7 @@ func (q *Queries) SessionDeleteForUser(ctx context.Context, userID int64) (int64
 }
 
 const sessionGetWithUser = `-- name: SessionGetWithUser :one
-SELECT sessions.token_hash, sessions.user_id, sessions.created_at, sessions.last_seen_at, sessions.expires_at, sessions.ip, sessions.user_agent, users.id, users.email, users.name, users.role, users.supplier_id, users.password_hash, users.active, users.created_at, users.updated_at, users.last_login_at
+SELECT sessions.token_hash, sessions.user_id, sessions.created_at, sessions.last_seen_at, sessions.expires_at, sessions.ip, sessions.user_agent, users.id, users.email, users.name, users.role, users.supplier_id, users.password_hash, users.active, users.created_at, users.updated_at, users.last_login_at, users.previous_login_at
 FROM sessions
 JOIN users ON users.id = sessions.user_id
 WHERE sessions.token_hash = $1
@@ -113,6 +113,7 @@ func (q *Queries) SessionGetWithUser(ctx context.Context, tokenHash []byte) (Ses
 		&i.User.CreatedAt,
 		&i.User.UpdatedAt,
 		&i.User.LastLoginAt,
+		&i.User.PreviousLoginAt,
 	)
 	return i, err
 }

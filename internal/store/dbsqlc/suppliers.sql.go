@@ -32,7 +32,7 @@ func (q *Queries) SupplierGet(ctx context.Context, id int64) (Supplier, error) {
 }
 
 const supplierGetByName = `-- name: SupplierGetByName :one
-SELECT id, name, created_at FROM suppliers WHERE name = $1
+SELECT id, name, created_at FROM suppliers WHERE lower(name) = lower($1)
 `
 
 func (q *Queries) SupplierGetByName(ctx context.Context, name string) (Supplier, error) {

@@ -13,7 +13,7 @@ import (
 const userCreate = `-- name: UserCreate :one
 INSERT INTO users (email, name, role, supplier_id, password_hash)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING id, email, name, role, supplier_id, password_hash, active, created_at, updated_at, last_login_at
+RETURNING id, email, name, role, supplier_id, password_hash, active, created_at, updated_at, last_login_at, previous_login_at
 `
 
 type UserCreateParams struct {
@@ -44,12 +44,13 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, e
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.LastLoginAt,
+		&i.PreviousLoginAt,
 	)
 	return i, err
 }
 
 const userGet = `-- name: UserGet :one
-SELECT id, email, name, role, supplier_id, password_hash, active, created_at, updated_at, last_login_at FROM users WHERE id = $1
+SELECT id, email, name, role, supplier_id, password_hash, active, created_at, updated_at, last_login_at, previous_login_at FROM users WHERE id = $1
 `
 
 func (q *Queries) UserGet(ctx context.Context, id int64) (User, error) {
@@ -66,12 +67,13 @@ func (q *Queries) UserGet(ctx context.Context, id int64) (User, error) {
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.LastLoginAt,
+		&i.PreviousLoginAt,
 	)
 	return i, err
 }
 
 const userGetByEmail = `-- name: UserGetByEmail :one
-SELECT id, email, name, role, supplier_id, password_hash, active, created_at, updated_at, last_login_at FROM users WHERE email = $1
+SELECT id, email, name, role, supplier_id, password_hash, active, created_at, updated_at, last_login_at, previous_login_at FROM users WHERE email = $1
 `
 
 func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error) {
@@ -88,12 +90,13 @@ func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.LastLoginAt,
+		&i.PreviousLoginAt,
 	)
 	return i, err
 }
 
 const userList = `-- name: UserList :many
-SELECT users.id, users.email, users.name, users.role, users.supplier_id, users.password_hash, users.active, users.created_at, users.updated_at, users.last_login_at, coalesce(suppliers.name, '')::text AS supplier_name
+SELECT users.id, users.email, users.name, users.role, users.supplier_id, users.password_hash, users.active, users.created_at, users.updated_at, users.last_login_at, users.previous_login_at, coalesce(suppliers.name, '')::text AS supplier_name
 FROM users
 LEFT JOIN suppliers ON suppliers.id = users.supplier_id
 WHERE ($1::text IS NULL OR users.role = $1)
@@ -107,17 +110,18 @@ type UserListParams struct {
 }
 
 type UserListRow struct {
-	ID           int64
-	Email        string
-	Name         string
-	Role         string
-	SupplierID   *int64
-	PasswordHash *string
-	Active       bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	LastLoginAt  *time.Time
-	SupplierName string
+	ID              int64
+	Email           string
+	Name            string
+	Role            string
+	SupplierID      *int64
+	PasswordHash    *string
+	Active          bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	LastLoginAt     *time.Time
+	PreviousLoginAt *time.Time
+	SupplierName    string
 }
 
 func (q *Queries) UserList(ctx context.Context, arg UserListParams) ([]UserListRow, error) {
@@ -140,6 +144,7 @@ func (q *Queries) UserList(ctx context.Context, arg UserListParams) ([]UserListR
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.LastLoginAt,
+			&i.PreviousLoginAt,
 			&i.SupplierName,
 		); err != nil {
 			return nil, err
@@ -153,7 +158,7 @@ func (q *Queries) UserList(ctx context.Context, arg UserListParams) ([]UserListR
 }
 
 const userSetActive = `-- name: UserSetActive :one
-UPDATE users SET active = $1, updated_at = now() WHERE id = $2 RETURNING id, email, name, role, supplier_id, password_hash, active, created_at, updated_at, last_login_at
+UPDATE users SET active = $1, updated_at = now() WHERE id = $2 RETURNING id, email, name, role, supplier_id, password_hash, active, created_at, updated_at, last_login_at, previous_login_at
 `
 
 type UserSetActiveParams struct {
@@ -175,6 +180,7 @@ func (q *Queries) UserSetActive(ctx context.Context, arg UserSetActiveParams) (U
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.LastLoginAt,
+		&i.PreviousLoginAt,
 	)
 	return i, err
 }
@@ -195,7 +201,7 @@ func (q *Queries) UserSetPassword(ctx context.Context, arg UserSetPasswordParams
 
 const userSetRole = `-- name: UserSetRole :one
 UPDATE users SET role = $1, supplier_id = $2, updated_at = now()
-WHERE id = $3 RETURNING id, email, name, role, supplier_id, password_hash, active, created_at, updated_at, last_login_at
+WHERE id = $3 RETURNING id, email, name, role, supplier_id, password_hash, active, created_at, updated_at, last_login_at, previous_login_at
 `
 
 type UserSetRoleParams struct {
@@ -218,12 +224,13 @@ func (q *Queries) UserSetRole(ctx context.Context, arg UserSetRoleParams) (User,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.LastLoginAt,
+		&i.PreviousLoginAt,
 	)
 	return i, err
 }
 
 const userTouchLogin = `-- name: UserTouchLogin :exec
-UPDATE users SET last_login_at = now() WHERE id = $1
+UPDATE users SET previous_login_at = last_login_at, last_login_at = now() WHERE id = $1
 `
 
 func (q *Queries) UserTouchLogin(ctx context.Context, id int64) error {

@@ -1,0 +1,221 @@
+package demo_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wujw/ohis/internal/account"
+	"github.com/wujw/ohis/internal/audit"
+	"github.com/wujw/ohis/internal/auth"
+	"github.com/wujw/ohis/internal/demo"
+	"github.com/wujw/ohis/internal/outbox"
+	"github.com/wujw/ohis/internal/store"
+	"github.com/wujw/ohis/internal/testdb"
+)
+
+// newService wires the real auth service on a fresh database, with an
+// outbox that keeps mail (no SMTP, no job runner), as a demo portal
+// without mail settings does.
+func newService(t *testing.T) (*store.Store, *auth.Service) {
+	t.Helper()
+	st := store.New(testdb.New(t))
+	svc := auth.NewService(st, outbox.New(nil, false), slog.New(slog.NewTextHandler(io.Discard, nil)), auth.Options{
+		BaseURL:     &url.URL{Scheme: "http", Host: "localhost:8080"},
+		IdleTimeout: 2 * time.Hour,
+		MaxAge:      12 * time.Hour,
+	})
+	return st, svc
+}
+
+type snapshot struct {
+	users     []account.User
+	suppliers []account.Supplier
+	created   int // user.created audit entries
+}
+
+func take(t *testing.T, st *store.Store) snapshot {
+	t.Helper()
+	ctx := context.Background()
+	users, err := st.UserList(ctx, store.UserFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sups, err := st.SupplierList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := st.AuditList(ctx, audit.Filter{Action: audit.UserCreated, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snapshot{users: users, suppliers: sups, created: len(entries)}
+}
+
+func TestSeed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, svc := newService(t)
+
+	if err := demo.Seed(ctx, st, svc); err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	first := take(t, st)
+
+	t.Run("both suppliers", func(t *testing.T) {
+		var names []string
+		for _, s := range first.suppliers {
+			names = append(names, s.Name)
+		}
+		want := slices.Clone(demo.Suppliers)
+		slices.Sort(want)
+		if !slices.Equal(names, want) {
+			t.Errorf("suppliers = %v, want %v", names, want)
+		}
+	})
+
+	t.Run("a user for every role", func(t *testing.T) {
+		perRole := map[account.Role]int{}
+		for _, u := range first.users {
+			perRole[u.Role]++
+			if !u.Active || !u.PasswordSet {
+				t.Errorf("demo user %s: active %v, password set %v", u.Email, u.Active, u.PasswordSet)
+			}
+			if (u.Role == account.RoleSupplier) != (u.SupplierName != "") {
+				t.Errorf("demo user %s (%s) has supplier %q", u.Email, u.Role, u.SupplierName)
+			}
+		}
+		for _, r := range account.Roles {
+			if perRole[r] == 0 {
+				t.Errorf("no demo user with role %s", r)
+			}
+		}
+		if len(first.users) != len(demo.Logins()) {
+			t.Errorf("%d users, %d demo logins shown", len(first.users), len(demo.Logins()))
+		}
+		// Every supplier organisation has a user to show its side with.
+		for _, s := range demo.Suppliers {
+			found := false
+			for _, u := range first.users {
+				found = found || u.SupplierName == s
+			}
+			if !found {
+				t.Errorf("no demo user for supplier %s", s)
+			}
+		}
+	})
+
+	t.Run("every demo login logs in", func(t *testing.T) {
+		byEmail := map[string]account.User{}
+		for _, u := range first.users {
+			byEmail[u.Email] = u
+		}
+		for _, l := range demo.Logins() {
+			if l.Password != demo.Password {
+				t.Errorf("%s: login page shows password %q, want %q", l.Email, l.Password, demo.Password)
+			}
+			token, u, err := svc.Login(ctx, l.Email, demo.Password, "127.0.0.1", "demo-test")
+			if err != nil {
+				t.Errorf("login %s: %v", l.Email, err)
+				continue
+			}
+			if u.Email != l.Email || token == "" {
+				t.Errorf("login %s returned user %s", l.Email, u.Email)
+			}
+			if !strings.HasPrefix(l.Role, byEmail[l.Email].Role.Label()) {
+				t.Errorf("login %s is labelled %q, but the user is %s", l.Email, l.Role, byEmail[l.Email].Role.Label())
+			}
+			if got, err := svc.Authenticate(ctx, token); err != nil || got.ID != u.ID {
+				t.Errorf("session of %s: %v", l.Email, err)
+			}
+		}
+	})
+
+	t.Run("seeding again creates nothing twice", func(t *testing.T) {
+		if err := demo.Seed(ctx, st, svc); err != nil {
+			t.Fatalf("second Seed: %v", err)
+		}
+		second := take(t, st)
+		if len(second.users) != len(first.users) || len(second.suppliers) != len(first.suppliers) {
+			t.Errorf("after a second Seed: %d users, %d suppliers; before %d and %d",
+				len(second.users), len(second.suppliers), len(first.users), len(first.suppliers))
+		}
+		for i := range second.suppliers {
+			if second.suppliers[i].ID != first.suppliers[i].ID {
+				t.Errorf("supplier %s was recreated", second.suppliers[i].Name)
+			}
+		}
+		if second.created != first.created {
+			t.Errorf("user.created audit entries went from %d to %d", first.created, second.created)
+		}
+	})
+
+	t.Run("a changed demo password is kept on the next start", func(t *testing.T) {
+		cred, err := st.UserCredentialsByEmail(ctx, demo.Logins()[0].Email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hash, err := auth.HashPassword("een-eigen-wachtwoord")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.UserSetPassword(ctx, cred.ID, hash); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.Seed(ctx, st, svc); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Login(ctx, cred.Email, "een-eigen-wachtwoord", "127.0.0.1", "demo-test"); err != nil {
+			t.Errorf("own password after reseeding: %v", err)
+		}
+		if _, _, err := svc.Login(ctx, cred.Email, demo.Password, "127.0.0.1", "demo-test"); !errors.Is(err, auth.ErrInvalidCredentials) {
+			t.Errorf("demo password after it was changed: %v, want refused", err)
+		}
+	})
+
+	t.Run("no mail is sent for demo users", func(t *testing.T) {
+		if ms, err := st.MailOutboxList(ctx, 10); err != nil || len(ms) != 0 {
+			t.Errorf("outbox after seeding: %d mails (%v)", len(ms), err)
+		}
+	})
+}
+
+func TestSeedCompletesPartialData(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, svc := newService(t)
+	// A database where one demo supplier and one demo user already exist,
+	// e.g. created by hand: Seed fills in the rest around them.
+	sup, err := st.SupplierCreate(ctx, demo.Suppliers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	existing := demo.Logins()[1].Email
+	if _, err := svc.CreateUser(ctx, audit.Actor{Email: "test"}, auth.NewAccount{
+		Email: existing, Role: account.RoleCurator, Password: "eigen-wachtwoord-1",
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := demo.Seed(ctx, st, svc); err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	s := take(t, st)
+	if len(s.suppliers) != len(demo.Suppliers) || len(s.users) != len(demo.Logins()) {
+		t.Errorf("after Seed: %d suppliers, %d users", len(s.suppliers), len(s.users))
+	}
+	for _, u := range s.users {
+		if u.Role == account.RoleSupplier && u.SupplierName == demo.Suppliers[0] && *u.SupplierID != sup.ID {
+			t.Errorf("supplier user %s attached to a new %s instead of the existing one", u.Email, demo.Suppliers[0])
+		}
+	}
+	if _, _, err := svc.Login(ctx, existing, "eigen-wachtwoord-1", "127.0.0.1", "demo-test"); err != nil {
+		t.Errorf("existing user's own password no longer works: %v", err)
+	}
+}

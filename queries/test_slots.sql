@@ -1,0 +1,54 @@
+-- name: TestSlotCreate :one
+INSERT INTO test_slots (starts_at, duration_min, staff_id) VALUES (@starts_at, @duration_min, @staff_id) RETURNING *;
+
+-- name: TestSlotGet :one
+SELECT * FROM test_slots WHERE id = @id;
+
+-- name: TestSlotWithdraw :exec
+UPDATE test_slots SET withdrawn_at = now() WHERE id = @id AND withdrawn_at IS NULL;
+
+-- name: TestSlotList :many
+-- Slots from a moment on with their live booking, if any.
+SELECT test_slots.*, users.name AS staff_name, users.email AS staff_email,
+       b.id AS booking_id, b.application_id AS booking_application_id, coalesce(a.company_name, '')::text AS booked_by_company
+FROM test_slots
+JOIN users ON users.id = test_slots.staff_id
+LEFT JOIN test_bookings b ON b.slot_id = test_slots.id AND b.cancelled_at IS NULL
+LEFT JOIN applications a ON a.id = b.application_id
+WHERE test_slots.starts_at >= @starts_from
+ORDER BY test_slots.starts_at, test_slots.id;
+
+-- name: TestBookingCreate :one
+INSERT INTO test_bookings (slot_id, application_id, booked_by) VALUES (@slot_id, @application_id, @booked_by) RETURNING *;
+
+-- name: TestBookingGet :one
+SELECT * FROM test_bookings WHERE id = @id;
+
+-- name: TestBookingLiveForApplication :one
+SELECT * FROM test_bookings WHERE application_id = @application_id AND cancelled_at IS NULL AND outcome IS NULL;
+
+-- name: TestBookingListForApplication :many
+SELECT test_bookings.*, test_slots.starts_at, test_slots.duration_min
+FROM test_bookings JOIN test_slots ON test_slots.id = test_bookings.slot_id
+WHERE application_id = @application_id ORDER BY test_bookings.id DESC;
+
+-- name: TestBookingCancel :exec
+UPDATE test_bookings SET cancelled_at = now() WHERE id = @id AND cancelled_at IS NULL;
+
+-- name: TestBookingMove :one
+UPDATE test_bookings SET slot_id = @slot_id, ics_sequence = ics_sequence + 1
+WHERE id = @id AND cancelled_at IS NULL AND outcome IS NULL
+RETURNING *;
+
+-- name: TestBookingDecide :one
+UPDATE test_bookings SET outcome = @outcome, findings = @findings, decided_at = now(), decided_by = @decided_by
+WHERE id = @id AND cancelled_at IS NULL AND outcome IS NULL
+RETURNING *;
+
+-- name: TestCaseResultSet :exec
+INSERT INTO test_case_results (booking_id, test_case, variant, passed, note)
+VALUES (@booking_id, @test_case, @variant, @passed, @note)
+ON CONFLICT (booking_id, test_case, variant) DO UPDATE SET passed = excluded.passed, note = excluded.note;
+
+-- name: TestCaseResultList :many
+SELECT * FROM test_case_results WHERE booking_id = @booking_id ORDER BY test_case, variant;

@@ -97,6 +97,9 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, args []
 		if err := demo.Seed(ctx, a.Store, a.Auth); err != nil {
 			return err
 		}
+		if err := demo.SeedAdmission(ctx, a.Store, a.Supplier); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {

@@ -24,19 +24,23 @@ import (
 	"github.com/wujw/ohis/internal/outbox"
 	"github.com/wujw/ohis/internal/pgcluster"
 	"github.com/wujw/ohis/internal/portal"
+	"github.com/wujw/ohis/internal/secret"
 	"github.com/wujw/ohis/internal/store"
+	"github.com/wujw/ohis/internal/supplier"
 	webauth "github.com/wujw/ohis/web/auth"
 )
 
 // App is a wired OHIS.
 type App struct {
-	Config *config.Config
-	Logger *slog.Logger
-	Pool   *pgxpool.Pool
-	Store  *store.Store
-	River  *river.Client[pgx.Tx]
-	Auth   *auth.Service
-	Portal *portal.Server
+	Config   *config.Config
+	Logger   *slog.Logger
+	Pool     *pgxpool.Pool
+	Store    *store.Store
+	River    *river.Client[pgx.Tx]
+	Auth     *auth.Service
+	Supplier *supplier.Service
+	Box      *secret.Box
+	Portal   *portal.Server
 
 	cluster *pgcluster.Cluster
 }
@@ -119,11 +123,17 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, opts Opti
 		a.Close()
 		return nil, fmt.Errorf("creating job client: %w", err)
 	}
-	a.Auth = auth.NewService(a.Store, outbox.New(a.River, sender != nil), logger, auth.Options{
+	mailer := outbox.New(a.River, sender != nil)
+	a.Auth = auth.NewService(a.Store, mailer, logger, auth.Options{
 		BaseURL: cfg.BaseURL, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
 	})
+	if a.Box, err = secret.NewBox(cfg.EncryptionKeys); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Supplier = supplier.NewService(a.Store, a.Auth, mailer, a.Box, logger, cfg.BaseURL)
 	a.Portal = portal.New(portal.Deps{
-		Config: cfg, Logger: logger, Pool: a.Pool, Store: a.Store, Auth: a.Auth, DemoLogins: opts.DemoLogins,
+		Config: cfg, Logger: logger, Pool: a.Pool, Store: a.Store, Auth: a.Auth, Supplier: a.Supplier, DemoLogins: opts.DemoLogins,
 	})
 	return a, nil
 }

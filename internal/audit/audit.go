@@ -25,6 +25,24 @@ const (
 	UserActivated      Action = "user.activated"
 	UserRoleChanged    Action = "user.role_changed"
 	SupplierCreated    Action = "supplier.created"
+
+	ApplicationSubmitted Action = "application.submitted"
+	AdmissionMoved       Action = "admission.moved"
+	ChecklistSaved       Action = "admission.checklist_saved"
+	AlternativeAgreed    Action = "admission.alternative_agreed"
+	APIKeyCreated        Action = "api_key.created"
+	APIKeyRevoked        Action = "api_key.revoked"
+	CustomAPISubmitted   Action = "custom_api.submitted"
+	CustomAPIReviewed    Action = "custom_api.reviewed"
+	TestSlotCreated      Action = "test_slot.created"
+	TestSlotWithdrawn    Action = "test_slot.withdrawn"
+	TestBooked           Action = "test.booked"
+	TestMoved            Action = "test.moved"
+	TestCancelled        Action = "test.cancelled"
+	TestResultsRecorded  Action = "test.results_recorded"
+	TestDecided          Action = "test.decided"
+	RequirementAdded     Action = "admission.requirement_added"
+	RequirementSwitched  Action = "admission.requirement_switched"
 )
 
 // Label is the Dutch description of an action for the audit page.
@@ -60,6 +78,40 @@ func (a Action) Label() string {
 		return "Rol gewijzigd"
 	case SupplierCreated:
 		return "Aanbieder toegevoegd"
+	case ApplicationSubmitted:
+		return "Aanmelding ontvangen"
+	case AdmissionMoved:
+		return "Toelatingsstatus gewijzigd"
+	case ChecklistSaved:
+		return "Toelatingseisen bijgewerkt"
+	case AlternativeAgreed:
+		return "Alternatieve koppeling afgesproken"
+	case APIKeyCreated:
+		return "API-sleutel aangemaakt"
+	case APIKeyRevoked:
+		return "API-sleutel ingetrokken"
+	case CustomAPISubmitted:
+		return "Eigen API ter beoordeling aangeboden"
+	case CustomAPIReviewed:
+		return "Eigen API beoordeeld"
+	case TestSlotCreated:
+		return "Testmoment gepubliceerd"
+	case TestSlotWithdrawn:
+		return "Testmoment ingetrokken"
+	case TestBooked:
+		return "Integratietest geboekt"
+	case TestMoved:
+		return "Integratietest verplaatst"
+	case TestCancelled:
+		return "Integratietest geannuleerd"
+	case TestResultsRecorded:
+		return "Testresultaten vastgelegd"
+	case TestDecided:
+		return "Integratietest beoordeeld"
+	case RequirementAdded:
+		return "Toelatingseis toegevoegd"
+	case RequirementSwitched:
+		return "Toelatingseis aan- of uitgezet"
 	}
 	return string(a)
 }

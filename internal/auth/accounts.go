@@ -36,6 +36,12 @@ type NewAccount struct {
 // CreateUser creates an account and, for an invitation, e-mails a link that
 // is valid for seven days.
 func (s *Service) CreateUser(ctx context.Context, actor audit.Actor, n NewAccount) (account.User, error) {
+	return s.CreateUserTx(ctx, s.store, actor, n)
+}
+
+// CreateUserTx is CreateUser on the caller's transaction, for flows that
+// create a user as part of a larger change (admitting a supplier).
+func (s *Service) CreateUserTx(ctx context.Context, st *store.Store, actor audit.Actor, n NewAccount) (account.User, error) {
 	email, err := account.NormalizeEmail(n.Email)
 	if err != nil {
 		return account.User{}, err
@@ -56,7 +62,7 @@ func (s *Service) CreateUser(ctx context.Context, actor audit.Actor, n NewAccoun
 		}
 	}
 	var u account.User
-	err = s.store.InTx(ctx, func(tx *store.Store) error {
+	err = st.InTx(ctx, func(tx *store.Store) error {
 		if n.SupplierID != nil {
 			if _, err := tx.SupplierGet(ctx, *n.SupplierID); err != nil {
 				return err

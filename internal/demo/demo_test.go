@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/wujw/ohis/internal/account"
+	"github.com/wujw/ohis/internal/admission"
+	"github.com/wujw/ohis/internal/apptest"
 	"github.com/wujw/ohis/internal/audit"
 	"github.com/wujw/ohis/internal/auth"
 	"github.com/wujw/ohis/internal/demo"
@@ -217,5 +219,43 @@ func TestSeedCompletesPartialData(t *testing.T) {
 	}
 	if _, _, err := svc.Login(ctx, existing, "eigen-wachtwoord-1", "127.0.0.1", "demo-test"); err != nil {
 		t.Errorf("existing user's own password no longer works: %v", err)
+	}
+}
+
+// The demo's admission data: the demo suppliers are admitted through an
+// application, two applicants wait for review, and there are slots to book.
+// Seeding twice adds nothing.
+func TestSeedAdmission(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	if err := demo.Seed(ctx, env.App.Store, env.App.Auth); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := demo.SeedAdmission(ctx, env.App.Store, env.App.Supplier); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apps, err := env.App.Store.ApplicationList(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[admission.State]int{}
+	for _, a := range apps {
+		states[a.State]++
+		if a.State == admission.Admitted && a.SupplierName == "" {
+			t.Errorf("admitted demo application %s is not linked to its supplier", a.CompanyName)
+		}
+	}
+	if len(apps) != 4 || states[admission.Admitted] != 2 || states[admission.Applied] != 1 || states[admission.InReview] != 1 {
+		t.Errorf("demo applications by state %v (of %d), want 2 admitted, 1 applied, 1 in review", states, len(apps))
+	}
+	slots, err := env.App.Store.TestSlotList(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(slots) != 4 {
+		t.Errorf("%d demo slots, want 4", len(slots))
 	}
 }

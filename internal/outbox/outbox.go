@@ -98,8 +98,12 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if m.Status == "sent" {
 		return nil
 	}
+	atts, err := w.attachments(ctx, m.ID)
+	if err != nil {
+		return err
+	}
 	err = w.Sender.Send(ctx, mail.Message{
-		From: w.From, To: []string{m.To}, Subject: m.Subject, Text: m.Text,
+		From: w.From, To: []string{m.To}, Subject: m.Subject, Text: m.Text, Attachments: atts,
 		Headers: map[string]string{"X-OHIS-Outbox-ID": strconv.FormatInt(m.ID, 10)},
 	})
 	if err == nil {

@@ -157,10 +157,12 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 
 // Dutch names for what audit entries are about and for their details.
 var (
-	auditSubjects = map[string]string{"user": "Gebruiker", "supplier": "Aanbieder", "application": "Aanmelding"}
-	auditDetails  = map[string]string{
+	auditSubjects = map[string]string{"user": "Gebruiker", "supplier": "Aanbieder", "application": "Aanmelding",
+		"requirement": "Toelatingseis", "api_key": "API-sleutel", "test_slot": "Testmoment", "test_booking": "Integratietest"}
+	auditDetails = map[string]string{
 		"email": "e-mailadres", "role": "rol", "from": "van", "to": "naar", "reason": "reden",
-		"sessions": "sessies", "name": "naam", "result": "resultaat",
+		"sessions": "sessies", "name": "naam", "result": "resultaat", "label": "omschrijving", "active": "actief",
+		"checked": "aangevinkt", "environment": "omgeving", "prefix": "voorvoegsel", "kvk": "KvK-nummer",
 	}
 	auditValues = map[string]string{"inactive": "account gedeactiveerd", "no active account": "geen actief account"}
 )
@@ -212,9 +214,19 @@ func (s *Server) outboxList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(mails))
+	for i, m := range mails {
+		ids[i] = m.ID
+	}
+	attachments, err := s.store.MailOutboxAttachmentNames(r.Context(), ids)
+	if err != nil {
+		return err
+	}
 	v := admin.OutboxView{SMTPActive: s.cfg.SMTP.Host != ""}
 	for _, m := range mails {
-		v.Rows = append(v.Rows, outboxRow(m))
+		row := outboxRow(m)
+		row.Attachments = attachments[m.ID]
+		v.Rows = append(v.Rows, row)
 	}
 	return s.render(w, r, admin.Outbox(s.withFlashes(w, r, s.pageFor(r, "Uitgaande e-mail")), v))
 }
@@ -228,7 +240,13 @@ func (s *Server) outboxShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	attachments, err := s.store.MailOutboxAttachmentNames(r.Context(), []int64{id})
+	if err != nil {
+		return err
+	}
+	row := outboxRow(m)
+	row.Attachments = attachments[id]
 	// The body holds live one-time links: keep them out of Referer headers.
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	return s.render(w, r, admin.OutboxMail(s.pageFor(r, m.Subject), outboxRow(m)))
+	return s.render(w, r, admin.OutboxMail(s.pageFor(r, m.Subject), row))
 }

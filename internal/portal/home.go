@@ -2,13 +2,16 @@ package portal
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/wujw/ohis/internal/account"
+	"github.com/wujw/ohis/internal/admission"
 	"github.com/wujw/ohis/internal/audit"
 	"github.com/wujw/ohis/internal/store"
 	"github.com/wujw/ohis/web/admin"
 	"github.com/wujw/ohis/web/components"
 	"github.com/wujw/ohis/web/home"
+	supplierweb "github.com/wujw/ohis/web/supplier"
 )
 
 // staffTasks is what each staff role is responsible for (SPEC §1).
@@ -35,13 +38,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, home.Admin(p, v))
 	case account.RoleSupplier:
-		team, err := s.supplierUsers(r, *u.SupplierID)
+		v, err := s.supplierHome(r, u)
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, home.Supplier(p, home.SupplierView{
-			Name: u.DisplayName(), SupplierName: p.User.SupplierName, TeamSize: len(team), LastLogin: u.PreviousLoginAt,
-		}))
+		v.SupplierName = p.User.SupplierName
+		return s.render(w, r, home.Supplier(p, v))
 	default:
 		return s.render(w, r, home.Staff(p, home.StaffView{
 			Name: u.DisplayName(), RoleLabel: u.Role.Label(), Tasks: staffTasks[u.Role], LastLogin: u.PreviousLoginAt,
@@ -129,4 +131,196 @@ func userRow(u account.User) admin.UserRow {
 		ID: u.ID, Name: u.DisplayName(), Email: u.Email, RoleLabel: u.Role.Label(), SupplierName: u.SupplierName,
 		Active: u.Active, Invited: !u.PasswordSet, LastLogin: components.DateTimePtr(u.LastLoginAt),
 	}
+}
+
+// supplierHome is the supplier's start page: its team and, once it has an
+// application, where it stands in the admission process.
+func (s *Server) supplierHome(r *http.Request, u *account.User) (home.SupplierView, error) {
+	team, err := s.supplierUsers(r, *u.SupplierID)
+	if err != nil {
+		return home.SupplierView{}, err
+	}
+	v := home.SupplierView{Name: u.DisplayName(), TeamSize: len(team), LastLogin: u.PreviousLoginAt}
+	a, ok, err := s.ownApplication(r)
+	if err != nil || !ok {
+		return v, err
+	}
+	keys, err := s.store.APIKeyList(r.Context(), *u.SupplierID)
+	if err != nil {
+		return home.SupplierView{}, err
+	}
+	acceptanceKey := false
+	for _, k := range keys {
+		if k.Environment == admission.EnvAcceptance && k.RevokedAt == nil {
+			acceptanceKey = true
+		}
+	}
+	stoppedAt := 0
+	if a.State == admission.Rejected || a.State == admission.Excluded {
+		// The step it stopped at is where the last move came from.
+		trail, err := s.store.AdmissionTransitions(r.Context(), a.ID)
+		if err != nil {
+			return home.SupplierView{}, err
+		}
+		stoppedAt = 2
+		for _, t := range trail {
+			if t.To == a.State && progressStep(t.From) > 0 {
+				stoppedAt = progressStep(t.From)
+			}
+		}
+	}
+	p := admissionProgress(a, acceptanceKey, stoppedAt, s.now())
+	v.Progress = &p
+	return v, nil
+}
+
+// admissionSteps are the six steps of SPEC §2 rule 8 as the supplier reads
+// them.
+var admissionSteps = [6]struct{ title, text string }{
+	{"Aanmelding", "U meldt zich aan als aanbieder."},
+	{"Beoordeling", "Winst uit je woning toetst uw aanmelding aan de toelatingseisen."},
+	{"Koppelen in test en acceptatie", "U bouwt uw koppeling met de handleiding en test die in de test- en acceptatieomgeving."},
+	{"Gereed melden en test plannen", "U meldt dat uw koppeling werkt en boekt een integratietest."},
+	{"Integratietest", "Winst uit je woning en u testen samen de koppeling."},
+	{"Productie", "Na een geslaagde test wordt u toegelaten tot de productieomgeving."},
+}
+
+// progressStep is the step (1–6) a state puts the supplier at: the
+// domain's Step, except that once the test is booked step 4 (report and
+// book) is done and the test itself (step 5) is ahead.
+func progressStep(st admission.State) int {
+	if st == admission.TestBooked {
+		return 5
+	}
+	return st.Step()
+}
+
+// admissionProgress is the start page's view of an application. stoppedAt
+// is the step a rejected or excluded application stopped at.
+func admissionProgress(a admission.Application, acceptanceKey bool, stoppedAt int, now time.Time) supplierweb.Progress {
+	p := supplierweb.Progress{
+		State: string(a.State), StateLabel: a.State.Label(), Alternative: a.AlternativeReason,
+		Route: a.Route().Label() + " (" + a.Platform.Label() + ")",
+	}
+	if a.Route() == admission.RouteCustom {
+		p.Route = "Eigen API volgens de WooCommerce-structuur"
+	}
+	current := progressStep(a.State)
+	if stoppedAt > 0 {
+		current = stoppedAt
+	}
+	for i, def := range admissionSteps {
+		st := supplierweb.Step{Number: i + 1, Title: def.title, Text: def.text, State: supplierweb.StepTodo}
+		switch {
+		case stoppedAt > 0 && st.Number == current:
+			st.State, st.Current = supplierweb.StepStopped, true
+		case a.State == admission.Production:
+			st.State, st.Current = supplierweb.StepDone, st.Number == len(admissionSteps)
+		case st.Number < current:
+			st.State = supplierweb.StepDone
+		case st.Number == current:
+			st.State, st.Current = supplierweb.StepCurrent, true
+		}
+		p.Steps = append(p.Steps, st)
+	}
+	switch a.State {
+	case admission.Rejected:
+		p.Stopped, p.Reason = "Uw aanmelding is afgewezen.", a.DecisionReason
+	case admission.Excluded:
+		p.Stopped, p.Reason = "U bent uitgesloten van deelname aan het inwisselplatform.", a.DecisionReason
+	}
+	p.Deadline, p.DeadlineNote = deadlineInfo(a, now)
+	p.Next = nextStepAction(a, acceptanceKey)
+	return p
+}
+
+// deadlineInfo is the lead-time deadline while the supplier works towards
+// production, or a note why none runs (yet).
+func deadlineInfo(a admission.Application, now time.Time) (*supplierweb.Deadline, string) {
+	switch a.State {
+	case admission.Admitted, admission.IntegrationReady, admission.TestBooked:
+	default:
+		return nil, ""
+	}
+	if a.AlternativeReason != "" {
+		return nil, "Geen: er is een alternatieve koppeling afgesproken."
+	}
+	d, ok := a.Deadline()
+	if !ok {
+		if a.Route() == admission.RouteCustom {
+			return nil, "De doorlooptijd van 4 weken gaat in zodra u uw eigen API ter beoordeling aanbiedt."
+		}
+		return nil, ""
+	}
+	dl := &supplierweb.Deadline{Date: components.Date(d), Overdue: a.Overdue(now), LeadTime: "2 weken na uw toelating"}
+	if a.Route() == admission.RouteCustom {
+		dl.LeadTime = "4 weken nadat u uw API ter beoordeling aanbood"
+	}
+	// Whole calendar days in Dutch time, as the date is shown.
+	loc := amsterdam()
+	day := func(t time.Time) time.Time {
+		y, m, d := t.In(loc).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	days := int(day(d).Sub(day(now)).Hours() / 24)
+	switch {
+	case dl.Overdue && days < 0:
+		dl.Note = components.Count(-days, "dag", "dagen") + " te laat"
+	case dl.Overdue:
+		dl.Note = "vandaag verlopen"
+	case days == 0:
+		dl.Note = "vandaag"
+	default:
+		dl.Note = "nog " + components.Count(days, "dag", "dagen")
+	}
+	return dl, ""
+}
+
+// nextStepAction is what the supplier must do in its state.
+func nextStepAction(a admission.Application, acceptanceKey bool) supplierweb.NextAction {
+	guide := supplierweb.Link{Href: "/koppeling/handleiding", Label: "Handleiding koppeling lezen"}
+	customAPI := supplierweb.Link{Href: "/koppeling/eigen-api", Label: "Beoordeling van uw eigen API bekijken"}
+	ready := &supplierweb.Link{Href: "/koppeling/gereed", Label: "Koppeling gereed melden"}
+	switch a.State {
+	case admission.Applied, admission.InReview:
+		return supplierweb.NextAction{Kind: "wait", Title: "Wij beoordelen uw aanmelding.",
+			Text: "U hoeft nu niets te doen. U krijgt per e-mail bericht zodra er een besluit is."}
+	case admission.Admitted:
+		more := []supplierweb.Link{guide}
+		if a.Route() == admission.RouteCustom && a.APISubmittedAt != nil {
+			more = append(more, customAPI)
+		}
+		switch {
+		case a.AlternativeReason != "":
+			return supplierweb.NextAction{Kind: "report-ready", Title: "Meld uw koppeling gereed",
+				Text: "Er is een alternatieve koppeling afgesproken. Meld gereed zodra die werkt; daarna boekt u een integratietest.",
+				Post: ready, More: more}
+		case a.Route() == admission.RouteCustom && a.APISubmittedAt == nil:
+			return supplierweb.NextAction{Kind: "submit-api", Title: "Bied uw eigen API ter beoordeling aan",
+				Text: "Bouw uw API volgens de handleiding en bied hem aan. De doorlooptijd van 4 weken gaat in op het moment dat u hem aanbiedt.",
+				Link: &supplierweb.Link{Href: "/koppeling/eigen-api", Label: "Eigen API aanbieden"}, More: more}
+		case !acceptanceKey:
+			return supplierweb.NextAction{Kind: "create-key", Title: "Maak een API-sleutel voor de acceptatieomgeving aan",
+				Text: "Met die sleutel test u uw koppeling in de acceptatieomgeving. Werkt alles, dan meldt u uw koppeling gereed.",
+				Link: &supplierweb.Link{Href: "/koppeling/sleutels", Label: "API-sleutel aanmaken"}, More: more}
+		}
+		return supplierweb.NextAction{Kind: "report-ready", Title: "Meld uw koppeling gereed",
+			Text: "Werkt uw koppeling in de acceptatieomgeving? Meld hem dan gereed; daarna boekt u een integratietest.",
+			Post: ready, More: more}
+	case admission.IntegrationReady:
+		return supplierweb.NextAction{Kind: "book-test", Title: "Boek een integratietest",
+			Text: "U heeft uw koppeling gereed gemeld. Kies een moment waarop u en Winst uit je woning samen de koppeling testen.",
+			Link: &supplierweb.Link{Href: "/koppeling/integratietest", Label: "Integratietest boeken"}, Withdraw: true}
+	case admission.TestBooked:
+		// The booked moment itself is shown on the booking page, which owns it.
+		return supplierweb.NextAction{Kind: "test-booked", Title: "Uw integratietest is geboekt",
+			Text: "Tijdens de test voeren we samen de testgevallen uit: betalen met de pas, deels met de pas en deels met iDEAL, een bestelling bij meerdere aanbieders en een retour. U kunt de afspraak tot 24 uur van tevoren verplaatsen of annuleren.",
+			Link: &supplierweb.Link{Href: "/koppeling/integratietest", Label: "Uw afspraak bekijken"}, More: []supplierweb.Link{guide}}
+	case admission.Production:
+		return supplierweb.NextAction{Kind: "production", Title: "U bent toegelaten tot productie",
+			Text: "Uw integratietest is geslaagd. Maak een API-sleutel voor de productieomgeving aan voor uw live koppeling.",
+			Link: &supplierweb.Link{Href: "/koppeling/sleutels", Label: "API-sleutels beheren"}, More: []supplierweb.Link{guide}}
+	}
+	return supplierweb.NextAction{Kind: "stopped", Title: "U kunt niet verder in het toelatingsproces.",
+		Text: "Heeft u vragen over dit besluit? Beantwoord dan de e-mail waarin wij het besluit toelichtten."}
 }

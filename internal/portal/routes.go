@@ -20,10 +20,11 @@ type Route struct {
 func (r Route) Allows(role account.Role) bool { return r.Public || slices.Contains(r.Roles, role) }
 
 var (
-	staff     = []account.Role{account.RoleAdmin, account.RoleCurator, account.RoleSupport}
 	everyone  = []account.Role{account.RoleAdmin, account.RoleCurator, account.RoleSupport, account.RoleSupplier}
 	admins    = []account.Role{account.RoleAdmin}
 	suppliers = []account.Role{account.RoleSupplier}
+	// adminsAndSupport: the staff who guide suppliers through admission.
+	adminsAndSupport = []account.Role{account.RoleAdmin, account.RoleSupport}
 )
 
 // registerRoutes is the whole route table. GET never changes anything.
@@ -45,6 +46,11 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.public(mux, "GET /uitnodiging/{token}", s.inviteForm)
 	s.public(mux, "POST /uitnodiging/{token}", s.inviteSubmit)
 
+	// Applying for admission (step 1).
+	s.public(mux, "GET /aanmelden", s.applyForm)
+	s.public(mux, "POST /aanmelden", s.applySubmit)
+	s.public(mux, "GET /aanmelden/ontvangen", s.applyDone)
+
 	// Everyone logged in.
 	s.handle(mux, "GET /{$}", s.home, everyone...)
 	s.handle(mux, "GET /account", s.accountShow, everyone...)
@@ -53,6 +59,40 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 
 	// Suppliers: their own organisation only.
 	s.handle(mux, "GET /team", s.supplierTeam, suppliers...)
+	s.handle(mux, "GET /koppeling/sleutels", s.apiKeysList, suppliers...)
+	s.handle(mux, "POST /koppeling/sleutels", s.apiKeyCreate, suppliers...)
+	s.handle(mux, "POST /koppeling/sleutels/{id}/intrekken", s.apiKeyRevoke, suppliers...)
+	s.handle(mux, "GET /koppeling/handleiding", s.integrationGuide, suppliers...)
+	s.handle(mux, "POST /koppeling/gereed", s.reportReady, suppliers...)
+	s.handle(mux, "POST /koppeling/gereed/intrekken", s.withdrawReady, suppliers...)
+	s.handle(mux, "GET /koppeling/eigen-api", s.customAPIShow, suppliers...)
+	s.handle(mux, "POST /koppeling/eigen-api", s.customAPISubmit, suppliers...)
+	s.handle(mux, "GET /koppeling/integratietest", s.bookingShow, suppliers...)
+	s.handle(mux, "POST /koppeling/integratietest", s.bookingCreate, suppliers...)
+	s.handle(mux, "POST /koppeling/integratietest/verplaatsen", s.bookingMove, suppliers...)
+	s.handle(mux, "POST /koppeling/integratietest/annuleren", s.bookingCancel, suppliers...)
+	s.handle(mux, "GET /koppeling/integratietest/uitnodiging.ics", s.bookingICS, suppliers...)
+
+	// Admission, for WUJW staff.
+	s.handle(mux, "GET /beheer/aanmeldingen", s.applicationsList, admins...)
+	s.handle(mux, "GET /beheer/aanmeldingen/{id}", s.applicationShow, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/aanmeldingen/{id}/beoordelen", s.applicationStartReview, admins...)
+	s.handle(mux, "POST /beheer/aanmeldingen/{id}/checklist", s.applicationChecklist, admins...)
+	s.handle(mux, "POST /beheer/aanmeldingen/{id}/toelaten", s.applicationAdmit, admins...)
+	s.handle(mux, "POST /beheer/aanmeldingen/{id}/afwijzen", s.applicationReject, admins...)
+	s.handle(mux, "POST /beheer/aanmeldingen/{id}/uitsluiten", s.applicationExclude, admins...)
+	s.handle(mux, "POST /beheer/aanmeldingen/{id}/alternatief", s.applicationAlternative, admins...)
+	s.handle(mux, "POST /beheer/aanmeldingen/{id}/api-beoordeling/{review}", s.customAPIDecide, adminsAndSupport...)
+	s.handle(mux, "GET /beheer/toelatingseisen", s.requirementsList, admins...)
+	s.handle(mux, "POST /beheer/toelatingseisen", s.requirementAdd, admins...)
+	s.handle(mux, "POST /beheer/toelatingseisen/{id}/actief", s.requirementToggle, admins...)
+	s.handle(mux, "GET /beheer/doorlooptijden", s.leadTimes, adminsAndSupport...)
+	s.handle(mux, "GET /beheer/testmomenten", s.slotsList, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/testmomenten", s.slotCreate, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/testmomenten/{id}/intrekken", s.slotWithdraw, adminsAndSupport...)
+	s.handle(mux, "GET /beheer/integratietests/{id}", s.testShow, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/integratietests/{id}/resultaten", s.testResults, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/integratietests/{id}/besluit", s.testDecide, adminsAndSupport...)
 
 	// Admins.
 	s.handle(mux, "GET /beheer/gebruikers", s.usersList, admins...)
@@ -95,13 +135,26 @@ func navFor(role account.Role) []navItem {
 	switch role {
 	case account.RoleAdmin:
 		items = append(items,
+			navItem{"Aanmeldingen", "/beheer/aanmeldingen", true},
+			navItem{"Doorlooptijden", "/beheer/doorlooptijden", false},
+			navItem{"Testmomenten", "/beheer/testmomenten", true},
 			navItem{"Gebruikers", "/beheer/gebruikers", true},
 			navItem{"Aanbieders", "/beheer/aanbieders", true},
 			navItem{"Auditlog", "/beheer/audit", true},
 			navItem{"Uitgaande e-mail", "/beheer/e-mail", true},
 		)
+	case account.RoleSupport:
+		items = append(items,
+			navItem{"Doorlooptijden", "/beheer/doorlooptijden", false},
+			navItem{"Testmomenten", "/beheer/testmomenten", true},
+		)
 	case account.RoleSupplier:
-		items = append(items, navItem{"Team", "/team", false})
+		items = append(items,
+			navItem{"API-sleutels", "/koppeling/sleutels", false},
+			navItem{"Handleiding", "/koppeling/handleiding", false},
+			navItem{"Integratietest", "/koppeling/integratietest", false},
+			navItem{"Team", "/team", false},
+		)
 	}
 	return append(items, navItem{"Mijn account", "/account", false})
 }

@@ -295,8 +295,24 @@ func matrixCallers() []string {
 	return out
 }
 
+// allRouteMatrices merges the matrix of the foundation with the matrices of
+// the areas that keep theirs beside their own tests (routes_*_test.go).
+func allRouteMatrices(t *testing.T) map[string]routeExpectation {
+	all := map[string]routeExpectation{}
+	for _, m := range []map[string]routeExpectation{routeMatrix, applyRouteMatrix, supplierRouteMatrix, reviewRouteMatrix, bookingRouteMatrix} {
+		for pattern, exp := range m {
+			if _, dup := all[pattern]; dup {
+				t.Errorf("route %q has entries in two matrices", pattern)
+			}
+			all[pattern] = exp
+		}
+	}
+	return all
+}
+
 func TestRouteRoleMatrix(t *testing.T) {
 	t.Parallel()
+	routeMatrix := allRouteMatrices(t)
 	env := apptest.New(t)
 	fx := newMatrixFixture(t, env)
 

@@ -17,6 +17,7 @@ import (
 	"github.com/wujw/ohis/internal/auth"
 	"github.com/wujw/ohis/internal/config"
 	"github.com/wujw/ohis/internal/store"
+	"github.com/wujw/ohis/internal/supplier"
 	webauth "github.com/wujw/ohis/web/auth"
 )
 
@@ -27,6 +28,8 @@ type Deps struct {
 	Pool   *pgxpool.Pool
 	Store  *store.Store
 	Auth   *auth.Service
+	// Supplier runs the admission process.
+	Supplier *supplier.Service
 	// DemoLogins are listed on the login page in demo mode.
 	DemoLogins []webauth.DemoLogin
 }
@@ -38,6 +41,7 @@ type Server struct {
 	pool       *pgxpool.Pool
 	store      *store.Store
 	auth       *auth.Service
+	supplier   *supplier.Service
 	cookies    *sessions.CookieStore
 	validate   *validator.Validate
 	routes     []Route
@@ -54,6 +58,7 @@ func New(d Deps) *Server {
 		pool:       d.Pool,
 		store:      d.Store,
 		auth:       d.Auth,
+		supplier:   d.Supplier,
 		cookies:    newCookieStore(d.Config),
 		validate:   newValidator(),
 		now:        time.Now,

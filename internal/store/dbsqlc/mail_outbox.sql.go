@@ -12,7 +12,7 @@ import (
 const mailOutboxAdd = `-- name: MailOutboxAdd :one
 INSERT INTO mail_outbox (to_addr, subject, body_text, status)
 VALUES ($1, $2, $3, $4)
-RETURNING id, created_at, to_addr, subject, body_text, status, attempts, last_error, sent_at
+RETURNING id, created_at, to_addr, subject, body_text, status, attempts, last_error, sent_at, attachments
 `
 
 type MailOutboxAddParams struct {
@@ -40,12 +40,13 @@ func (q *Queries) MailOutboxAdd(ctx context.Context, arg MailOutboxAddParams) (M
 		&i.Attempts,
 		&i.LastError,
 		&i.SentAt,
+		&i.Attachments,
 	)
 	return i, err
 }
 
 const mailOutboxGet = `-- name: MailOutboxGet :one
-SELECT id, created_at, to_addr, subject, body_text, status, attempts, last_error, sent_at FROM mail_outbox WHERE id = $1
+SELECT id, created_at, to_addr, subject, body_text, status, attempts, last_error, sent_at, attachments FROM mail_outbox WHERE id = $1
 `
 
 func (q *Queries) MailOutboxGet(ctx context.Context, id int64) (MailOutbox, error) {
@@ -61,12 +62,13 @@ func (q *Queries) MailOutboxGet(ctx context.Context, id int64) (MailOutbox, erro
 		&i.Attempts,
 		&i.LastError,
 		&i.SentAt,
+		&i.Attachments,
 	)
 	return i, err
 }
 
 const mailOutboxList = `-- name: MailOutboxList :many
-SELECT id, created_at, to_addr, subject, body_text, status, attempts, last_error, sent_at FROM mail_outbox ORDER BY id DESC LIMIT $1
+SELECT id, created_at, to_addr, subject, body_text, status, attempts, last_error, sent_at, attachments FROM mail_outbox ORDER BY id DESC LIMIT $1
 `
 
 func (q *Queries) MailOutboxList(ctx context.Context, maxRows int32) ([]MailOutbox, error) {
@@ -88,6 +90,7 @@ func (q *Queries) MailOutboxList(ctx context.Context, maxRows int32) ([]MailOutb
 			&i.Attempts,
 			&i.LastError,
 			&i.SentAt,
+			&i.Attachments,
 		); err != nil {
 			return nil, err
 		}

@@ -98,15 +98,16 @@ type LoginFailure struct {
 }
 
 type MailOutbox struct {
-	ID        int64
-	CreatedAt time.Time
-	ToAddr    string
-	Subject   string
-	BodyText  string
-	Status    string
-	Attempts  int32
-	LastError string
-	SentAt    *time.Time
+	ID          int64
+	CreatedAt   time.Time
+	ToAddr      string
+	Subject     string
+	BodyText    string
+	Status      string
+	Attempts    int32
+	LastError   string
+	SentAt      *time.Time
+	Attachments []byte
 }
 
 type Session struct {

@@ -10,13 +10,31 @@ import (
 	"time"
 )
 
-const testBookingCancel = `-- name: TestBookingCancel :exec
-UPDATE test_bookings SET cancelled_at = now() WHERE id = $1 AND cancelled_at IS NULL
+const testBookingCancel = `-- name: TestBookingCancel :one
+UPDATE test_bookings SET cancelled_at = now(), ics_sequence = ics_sequence + 1
+WHERE id = $1 AND cancelled_at IS NULL AND outcome IS NULL
+RETURNING id, slot_id, application_id, booked_at, booked_by, cancelled_at, outcome, findings, decided_at, decided_by, ics_sequence
 `
 
-func (q *Queries) TestBookingCancel(ctx context.Context, id int64) error {
-	_, err := q.db.Exec(ctx, testBookingCancel, id)
-	return err
+// The sequence is bumped so the cancellation supersedes the invitation in
+// the attendee's calendar (RFC 5546).
+func (q *Queries) TestBookingCancel(ctx context.Context, id int64) (TestBooking, error) {
+	row := q.db.QueryRow(ctx, testBookingCancel, id)
+	var i TestBooking
+	err := row.Scan(
+		&i.ID,
+		&i.SlotID,
+		&i.ApplicationID,
+		&i.BookedAt,
+		&i.BookedBy,
+		&i.CancelledAt,
+		&i.Outcome,
+		&i.Findings,
+		&i.DecidedAt,
+		&i.DecidedBy,
+		&i.IcsSequence,
+	)
+	return i, err
 }
 
 const testBookingCreate = `-- name: TestBookingCreate :one
@@ -85,12 +103,92 @@ func (q *Queries) TestBookingDecide(ctx context.Context, arg TestBookingDecidePa
 	return i, err
 }
 
+const testBookingDetail = `-- name: TestBookingDetail :one
+SELECT test_bookings.id, test_bookings.slot_id, test_bookings.application_id, test_bookings.booked_at, test_bookings.booked_by, test_bookings.cancelled_at, test_bookings.outcome, test_bookings.findings, test_bookings.decided_at, test_bookings.decided_by, test_bookings.ics_sequence, test_slots.id, test_slots.starts_at, test_slots.duration_min, test_slots.staff_id, test_slots.created_at, test_slots.withdrawn_at,
+       users.name AS staff_name, users.email AS staff_email,
+       applications.company_name, applications.contact_name, applications.email AS contact_email,
+       applications.state AS application_state, applications.supplier_id
+FROM test_bookings
+JOIN test_slots ON test_slots.id = test_bookings.slot_id
+JOIN users ON users.id = test_slots.staff_id
+JOIN applications ON applications.id = test_bookings.application_id
+WHERE test_bookings.id = $1
+`
+
+type TestBookingDetailRow struct {
+	TestBooking      TestBooking
+	TestSlot         TestSlot
+	StaffName        string
+	StaffEmail       string
+	CompanyName      string
+	ContactName      string
+	ContactEmail     string
+	ApplicationState string
+	SupplierID       *int64
+}
+
+// A booking with its slot, the staff member who runs it and the applicant.
+func (q *Queries) TestBookingDetail(ctx context.Context, id int64) (TestBookingDetailRow, error) {
+	row := q.db.QueryRow(ctx, testBookingDetail, id)
+	var i TestBookingDetailRow
+	err := row.Scan(
+		&i.TestBooking.ID,
+		&i.TestBooking.SlotID,
+		&i.TestBooking.ApplicationID,
+		&i.TestBooking.BookedAt,
+		&i.TestBooking.BookedBy,
+		&i.TestBooking.CancelledAt,
+		&i.TestBooking.Outcome,
+		&i.TestBooking.Findings,
+		&i.TestBooking.DecidedAt,
+		&i.TestBooking.DecidedBy,
+		&i.TestBooking.IcsSequence,
+		&i.TestSlot.ID,
+		&i.TestSlot.StartsAt,
+		&i.TestSlot.DurationMin,
+		&i.TestSlot.StaffID,
+		&i.TestSlot.CreatedAt,
+		&i.TestSlot.WithdrawnAt,
+		&i.StaffName,
+		&i.StaffEmail,
+		&i.CompanyName,
+		&i.ContactName,
+		&i.ContactEmail,
+		&i.ApplicationState,
+		&i.SupplierID,
+	)
+	return i, err
+}
+
 const testBookingGet = `-- name: TestBookingGet :one
 SELECT id, slot_id, application_id, booked_at, booked_by, cancelled_at, outcome, findings, decided_at, decided_by, ics_sequence FROM test_bookings WHERE id = $1
 `
 
 func (q *Queries) TestBookingGet(ctx context.Context, id int64) (TestBooking, error) {
 	row := q.db.QueryRow(ctx, testBookingGet, id)
+	var i TestBooking
+	err := row.Scan(
+		&i.ID,
+		&i.SlotID,
+		&i.ApplicationID,
+		&i.BookedAt,
+		&i.BookedBy,
+		&i.CancelledAt,
+		&i.Outcome,
+		&i.Findings,
+		&i.DecidedAt,
+		&i.DecidedBy,
+		&i.IcsSequence,
+	)
+	return i, err
+}
+
+const testBookingGetForUpdate = `-- name: TestBookingGetForUpdate :one
+SELECT id, slot_id, application_id, booked_at, booked_by, cancelled_at, outcome, findings, decided_at, decided_by, ics_sequence FROM test_bookings WHERE id = $1 FOR UPDATE
+`
+
+func (q *Queries) TestBookingGetForUpdate(ctx context.Context, id int64) (TestBooking, error) {
+	row := q.db.QueryRow(ctx, testBookingGetForUpdate, id)
 	var i TestBooking
 	err := row.Scan(
 		&i.ID,
@@ -170,6 +268,29 @@ SELECT id, slot_id, application_id, booked_at, booked_by, cancelled_at, outcome,
 
 func (q *Queries) TestBookingLiveForApplication(ctx context.Context, applicationID int64) (TestBooking, error) {
 	row := q.db.QueryRow(ctx, testBookingLiveForApplication, applicationID)
+	var i TestBooking
+	err := row.Scan(
+		&i.ID,
+		&i.SlotID,
+		&i.ApplicationID,
+		&i.BookedAt,
+		&i.BookedBy,
+		&i.CancelledAt,
+		&i.Outcome,
+		&i.Findings,
+		&i.DecidedAt,
+		&i.DecidedBy,
+		&i.IcsSequence,
+	)
+	return i, err
+}
+
+const testBookingLiveForSlot = `-- name: TestBookingLiveForSlot :one
+SELECT id, slot_id, application_id, booked_at, booked_by, cancelled_at, outcome, findings, decided_at, decided_by, ics_sequence FROM test_bookings WHERE slot_id = $1 AND cancelled_at IS NULL
+`
+
+func (q *Queries) TestBookingLiveForSlot(ctx context.Context, slotID int64) (TestBooking, error) {
+	row := q.db.QueryRow(ctx, testBookingLiveForSlot, slotID)
 	var i TestBooking
 	err := row.Scan(
 		&i.ID,
@@ -302,6 +423,45 @@ SELECT id, starts_at, duration_min, staff_id, created_at, withdrawn_at FROM test
 
 func (q *Queries) TestSlotGet(ctx context.Context, id int64) (TestSlot, error) {
 	row := q.db.QueryRow(ctx, testSlotGet, id)
+	var i TestSlot
+	err := row.Scan(
+		&i.ID,
+		&i.StartsAt,
+		&i.DurationMin,
+		&i.StaffID,
+		&i.CreatedAt,
+		&i.WithdrawnAt,
+	)
+	return i, err
+}
+
+const testSlotGetForShare = `-- name: TestSlotGetForShare :one
+SELECT id, starts_at, duration_min, staff_id, created_at, withdrawn_at FROM test_slots WHERE id = $1 FOR SHARE
+`
+
+// Locks the slot against withdrawal while a booking of it commits; bookings
+// of the same slot do not wait for each other here (the unique index
+// decides between them).
+func (q *Queries) TestSlotGetForShare(ctx context.Context, id int64) (TestSlot, error) {
+	row := q.db.QueryRow(ctx, testSlotGetForShare, id)
+	var i TestSlot
+	err := row.Scan(
+		&i.ID,
+		&i.StartsAt,
+		&i.DurationMin,
+		&i.StaffID,
+		&i.CreatedAt,
+		&i.WithdrawnAt,
+	)
+	return i, err
+}
+
+const testSlotGetForUpdate = `-- name: TestSlotGetForUpdate :one
+SELECT id, starts_at, duration_min, staff_id, created_at, withdrawn_at FROM test_slots WHERE id = $1 FOR UPDATE
+`
+
+func (q *Queries) TestSlotGetForUpdate(ctx context.Context, id int64) (TestSlot, error) {
+	row := q.db.QueryRow(ctx, testSlotGetForUpdate, id)
 	var i TestSlot
 	err := row.Scan(
 		&i.ID,

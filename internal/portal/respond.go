@@ -11,6 +11,8 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/wujw/ohis/internal/account"
+	"github.com/wujw/ohis/internal/admission"
 	"github.com/wujw/ohis/internal/store"
 	"github.com/wujw/ohis/web/errorpage"
 	"github.com/wujw/ohis/web/layout"
@@ -119,6 +121,10 @@ func (s *Server) pageFor(r *http.Request, title string) layout.Page {
 		}
 		for _, it := range navFor(u.Role) {
 			p.Nav = append(p.Nav, layout.NavItem{Label: it.label, Href: it.href, Prefix: it.prefix})
+			// Suppliers on the custom route submit their own API for review.
+			if it.href == "/koppeling/sleutels" && s.customRoute(r, u) {
+				p.Nav = append(p.Nav, layout.NavItem{Label: "Eigen API", Href: "/koppeling/eigen-api"})
+			}
 		}
 	}
 	return p
@@ -174,4 +180,14 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// customRoute reports whether a supplier user's organisation integrates
+// through its own API.
+func (s *Server) customRoute(r *http.Request, u *account.User) bool {
+	if u.SupplierID == nil {
+		return false
+	}
+	a, err := s.store.ApplicationBySupplier(r.Context(), *u.SupplierID)
+	return err == nil && a.Route() == admission.RouteCustom
 }

@@ -57,3 +57,13 @@ RETURNING *;
 
 -- name: AdmissionRequirementSetActive :exec
 UPDATE admission_requirements SET active = @active WHERE id = @id;
+
+-- name: ApplicationHomeBySupplier :one
+-- The supplier start page in one trip: its application with the team size
+-- and whether a live acceptance key exists.
+SELECT sqlc.embed(applications),
+    (SELECT count(*) FROM users WHERE users.supplier_id = applications.supplier_id)::int AS team_size,
+    EXISTS (SELECT 1 FROM api_keys WHERE api_keys.supplier_id = applications.supplier_id
+            AND environment = 'acceptance' AND revoked_at IS NULL) AS acceptance_key
+FROM applications
+WHERE applications.supplier_id = @supplier_id;

@@ -3,11 +3,15 @@ INSERT INTO sessions (token_hash, user_id, expires_at, ip, user_agent)
 VALUES (@token_hash, @user_id, @expires_at, @ip, @user_agent);
 
 -- name: SessionGetWithUser :one
--- The session and its user in one round trip: every authenticated request
--- runs this.
-SELECT sqlc.embed(sessions), sqlc.embed(users)
+-- The session, its user, and for supplier users the organisation's name and
+-- platform, in one round trip: every authenticated request runs this.
+SELECT sqlc.embed(sessions), sqlc.embed(users),
+       coalesce(suppliers.name, '')::text AS supplier_name,
+       coalesce(applications.platform, '')::text AS supplier_platform
 FROM sessions
 JOIN users ON users.id = sessions.user_id
+LEFT JOIN suppliers ON suppliers.id = users.supplier_id
+LEFT JOIN applications ON applications.supplier_id = users.supplier_id
 WHERE sessions.token_hash = @token_hash;
 
 -- name: SessionTouch :exec

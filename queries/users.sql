@@ -17,6 +17,24 @@ WHERE (sqlc.narg('role')::text IS NULL OR users.role = sqlc.narg('role'))
   AND (sqlc.narg('active')::boolean IS NULL OR users.active = sqlc.narg('active'))
 ORDER BY users.email;
 
+-- name: UserDashboardCounts :one
+-- The admin start page's figures in one round trip.
+SELECT
+    count(*) FILTER (WHERE role = 'admin' AND active)::int AS admins,
+    count(*) FILTER (WHERE role = 'curator' AND active)::int AS curators,
+    count(*) FILTER (WHERE role = 'support' AND active)::int AS support,
+    count(*) FILTER (WHERE role = 'supplier' AND active)::int AS suppliers,
+    (SELECT count(*) FROM suppliers)::int AS supplier_orgs,
+    (SELECT count(*) FROM mail_outbox WHERE status <> 'sent')::int AS mail_unsent
+FROM users;
+
+-- name: SupplierHomeFacts :one
+-- What the supplier start page needs besides the application, in one trip.
+SELECT
+    (SELECT count(*) FROM users WHERE users.supplier_id = @supplier_id)::int AS team_size,
+    EXISTS (SELECT 1 FROM api_keys WHERE api_keys.supplier_id = @supplier_id
+            AND environment = 'acceptance' AND revoked_at IS NULL) AS acceptance_key;
+
 -- name: UserSetPassword :exec
 UPDATE users SET password_hash = @password_hash, updated_at = now() WHERE id = @id;
 

@@ -56,7 +56,10 @@ type User struct {
 	Name         string
 	Role         Role
 	SupplierID   *int64 // set exactly for supplier users
-	SupplierName string // filled by listings that join it
+	SupplierName string // filled by listings and the session lookup
+	// SupplierPlatform is the webshop platform the supplier applied with
+	// (empty without an application); filled by the session lookup.
+	SupplierPlatform string
 	PasswordSet  bool   // false for an invited user who has not chosen one
 	Active       bool
 	CreatedAt    time.Time

@@ -132,3 +132,16 @@ func NormalizeWebsite(s string) (string, string) {
 }
 
 func itoa(n int) string { return big.NewInt(int64(n)).String() }
+
+// FormatPhone shows a stored (E.164) number the way people write it: Dutch
+// numbers nationally (020 123 4567), others internationally.
+func FormatPhone(e164 string) string {
+	n, err := phonenumbers.Parse(e164, "NL")
+	if err != nil {
+		return e164
+	}
+	if phonenumbers.GetRegionCodeForNumber(n) == "NL" {
+		return phonenumbers.Format(n, phonenumbers.NATIONAL)
+	}
+	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+}

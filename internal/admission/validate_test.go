@@ -98,3 +98,16 @@ func TestNormalizeWebsite(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatPhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"+31201234567": "020 123 4567",
+		"+31612345678": "06 12345678",
+		"+32470123456": "+32 470 12 34 56",
+		"not-a-number": "not-a-number",
+	} {
+		if got := FormatPhone(in); got != want {
+			t.Errorf("FormatPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

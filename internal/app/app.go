@@ -4,6 +4,8 @@
 package app
 
 import (
+	"runtime"
+	"strings"
 	"context"
 	"errors"
 	"fmt"
@@ -88,8 +90,11 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, opts Opti
 		a.stopCluster()
 		return nil, fmt.Errorf("parsing database URL: %w", err)
 	}
-	if poolCfg.MaxConns < 20 {
-		poolCfg.MaxConns = 20
+	// pgxpool's default (4 per CPU, at least 4) unless the URL sets
+	// pool_max_conns: more backends than cores only add context switches,
+	// and River keeps one connection for LISTEN.
+	if !strings.Contains(url, "pool_max_conns") {
+		poolCfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
 	}
 	if a.Pool, err = pgxpool.NewWithConfig(ctx, poolCfg); err != nil {
 		a.stopCluster()

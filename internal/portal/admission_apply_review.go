@@ -112,7 +112,7 @@ func (s *Server) applicationView(r *http.Request, id int64, typed *decisionTexts
 	clock, deadline, overdue := leadTime(a, s.now())
 	v := admin.ApplicationView{
 		ID: a.ID, Company: a.CompanyName, Received: components.DateTime(a.CreatedAt), KvK: a.KvK, VATID: a.VATID,
-		IBAN: formatIBAN(a.IBAN), ContactName: a.ContactName, Email: a.Email, Phone: a.Phone, Website: a.Website,
+		IBAN: formatIBAN(a.IBAN), ContactName: a.ContactName, Email: a.Email, Phone: admission.FormatPhone(a.Phone), Website: a.Website,
 		Platform: a.Platform.Label(), Route: a.Route().Label(), State: admissionBadge(a.State),
 		ClockStart: clock, Deadline: deadline, Overdue: overdue,
 		Alternative: a.AlternativeReason, DecisionReason: a.DecisionReason,

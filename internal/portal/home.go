@@ -1,7 +1,9 @@
 package portal
 
 import (
+	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/wujw/ohis/internal/account"
@@ -51,34 +53,43 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
+// dashboardTTL is how long the admin start page's figures are reused. A
+// second of staleness on an overview is invisible to people, and it keeps
+// the busiest page of the portal from costing two queries per view.
+const dashboardTTL = time.Second
+
+// dashboardCache holds the admin start page's figures, shared by all admins
+// of this process.
+type dashboardCache struct {
+	mu sync.Mutex
+	at time.Time
+	v  home.AdminView
+}
+
 func (s *Server) adminHome(r *http.Request, u *account.User) (home.AdminView, error) {
-	ctx := r.Context()
-	active := true
-	users, err := s.store.UserList(ctx, store.UserFilter{Active: &active})
-	if err != nil {
-		return home.AdminView{}, err
-	}
-	counts := map[account.Role]int{}
-	for _, x := range users {
-		counts[x.Role]++
-	}
-	v := home.AdminView{Name: u.DisplayName()}
-	for _, role := range account.Roles {
-		v.Users = append(v.Users, home.RoleCount{Label: role.Label(), Count: counts[role]})
-	}
-	sups, err := s.store.SupplierList(ctx)
-	if err != nil {
-		return home.AdminView{}, err
-	}
-	v.Suppliers = len(sups)
-	mails, err := s.store.MailOutboxList(ctx, 200)
-	if err != nil {
-		return home.AdminView{}, err
-	}
-	for _, m := range mails {
-		if m.Status != "sent" {
-			v.OutboxWaiting++
+	s.dashboard.mu.Lock()
+	defer s.dashboard.mu.Unlock()
+	if now := s.now(); now.Sub(s.dashboard.at) >= dashboardTTL {
+		v, err := s.loadDashboard(r)
+		if err != nil {
+			return home.AdminView{}, err
 		}
+		s.dashboard.v, s.dashboard.at = v, now
+	}
+	v := s.dashboard.v
+	v.Name = u.DisplayName()
+	return v, nil
+}
+
+func (s *Server) loadDashboard(r *http.Request) (home.AdminView, error) {
+	ctx := r.Context()
+	d, err := s.store.UserDashboard(ctx)
+	if err != nil {
+		return home.AdminView{}, err
+	}
+	v := home.AdminView{Suppliers: d.Suppliers, OutboxWaiting: d.MailUnsent}
+	for _, role := range account.Roles {
+		v.Users = append(v.Users, home.RoleCount{Label: role.Label(), Count: d.ActiveByRole[role]})
 	}
 	recent, err := s.store.AuditList(ctx, audit.Filter{Limit: 8})
 	if err != nil {
@@ -136,25 +147,17 @@ func userRow(u account.User) admin.UserRow {
 // supplierHome is the supplier's start page: its team and, once it has an
 // application, where it stands in the admission process.
 func (s *Server) supplierHome(r *http.Request, u *account.User) (home.SupplierView, error) {
-	team, err := s.supplierUsers(r, *u.SupplierID)
+	a, facts, err := s.store.ApplicationHomeBySupplier(r.Context(), *u.SupplierID)
+	if errors.Is(err, store.ErrNotFound) {
+		// An organisation an admin added directly has no admission steps.
+		facts, err := s.store.SupplierHomeFacts(r.Context(), *u.SupplierID)
+		return home.SupplierView{Name: u.DisplayName(), TeamSize: facts.TeamSize, LastLogin: u.PreviousLoginAt}, err
+	}
 	if err != nil {
 		return home.SupplierView{}, err
 	}
-	v := home.SupplierView{Name: u.DisplayName(), TeamSize: len(team), LastLogin: u.PreviousLoginAt}
-	a, ok, err := s.ownApplication(r)
-	if err != nil || !ok {
-		return v, err
-	}
-	keys, err := s.store.APIKeyList(r.Context(), *u.SupplierID)
-	if err != nil {
-		return home.SupplierView{}, err
-	}
-	acceptanceKey := false
-	for _, k := range keys {
-		if k.Environment == admission.EnvAcceptance && k.RevokedAt == nil {
-			acceptanceKey = true
-		}
-	}
+	v := home.SupplierView{Name: u.DisplayName(), TeamSize: facts.TeamSize, LastLogin: u.PreviousLoginAt}
+	acceptanceKey := facts.AcceptanceKey
 	stoppedAt := 0
 	if a.State == admission.Rejected || a.State == admission.Excluded {
 		// The step it stopped at is where the last move came from.

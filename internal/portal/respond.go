@@ -113,16 +113,12 @@ func isHTMX(r *http.Request) bool {
 func (s *Server) pageFor(r *http.Request, title string) layout.Page {
 	p := layout.Page{Title: title, Current: r.URL.Path, Demo: s.cfg.Demo}
 	if u := currentUser(r); u != nil {
-		p.User = &layout.UserBox{Name: u.DisplayName(), RoleLabel: u.Role.Label()}
-		if u.SupplierID != nil {
-			if sup, err := s.store.SupplierGet(r.Context(), *u.SupplierID); err == nil {
-				p.User.SupplierName = sup.Name
-			}
-		}
+		// The session lookup already joined the supplier's name.
+		p.User = &layout.UserBox{Name: u.DisplayName(), RoleLabel: u.Role.Label(), SupplierName: u.SupplierName}
 		for _, it := range navFor(u.Role) {
 			p.Nav = append(p.Nav, layout.NavItem{Label: it.label, Href: it.href, Prefix: it.prefix})
 			// Suppliers on the custom route submit their own API for review.
-			if it.href == "/koppeling/sleutels" && s.customRoute(r, u) {
+			if it.href == "/koppeling/sleutels" && s.customRoute(u) {
 				p.Nav = append(p.Nav, layout.NavItem{Label: "Eigen API", Href: "/koppeling/eigen-api"})
 			}
 		}
@@ -183,11 +179,7 @@ func safeNext(next string) string {
 }
 
 // customRoute reports whether a supplier user's organisation integrates
-// through its own API.
-func (s *Server) customRoute(r *http.Request, u *account.User) bool {
-	if u.SupplierID == nil {
-		return false
-	}
-	a, err := s.store.ApplicationBySupplier(r.Context(), *u.SupplierID)
-	return err == nil && a.Route() == admission.RouteCustom
+// through its own API (the platform comes with the session lookup).
+func (s *Server) customRoute(u *account.User) bool {
+	return u.SupplierPlatform != "" && admission.Platform(u.SupplierPlatform).Route() == admission.RouteCustom
 }

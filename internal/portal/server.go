@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-playground/validator/v10"
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -48,6 +49,7 @@ type Server struct {
 	demoLogins []webauth.DemoLogin
 	handler    http.Handler
 	now        func() time.Time
+	dashboard  dashboardCache
 }
 
 // New builds the portal with its full route table.
@@ -91,6 +93,11 @@ func newCookieStore(cfg *config.Config) *sessions.CookieStore {
 		pairs = append(pairs, hashKey, blockKey)
 	}
 	cs := sessions.NewCookieStore(pairs...)
+	for _, c := range cs.Codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(sessionSerializer{})
+		}
+	}
 	cs.Options = &sessions.Options{
 		Path:     "/",
 		MaxAge:   int(cfg.SessionMaxAge.Seconds()),

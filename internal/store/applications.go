@@ -200,3 +200,14 @@ func (s *Store) AdmissionRequirementAdd(ctx context.Context, label string) (admi
 func (s *Store) AdmissionRequirementSetActive(ctx context.Context, id int64, active bool) error {
 	return interpret(s.q.AdmissionRequirementSetActive(ctx, dbsqlc.AdmissionRequirementSetActiveParams{ID: id, Active: active}), "switching requirement")
 }
+
+// ApplicationHomeBySupplier returns a supplier's application with the start
+// page's figures in one query; ErrNotFound when the organisation has no
+// application (then SupplierHomeFacts gives the figures).
+func (s *Store) ApplicationHomeBySupplier(ctx context.Context, supplierID int64) (admission.Application, SupplierHomeFacts, error) {
+	r, err := s.q.ApplicationHomeBySupplier(ctx, &supplierID)
+	if err != nil {
+		return admission.Application{}, SupplierHomeFacts{}, interpret(err, "reading supplier start page")
+	}
+	return applicationFromRow(r.Application), SupplierHomeFacts{TeamSize: int(r.TeamSize), AcceptanceKey: r.AcceptanceKey}, nil
+}

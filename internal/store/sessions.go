@@ -22,10 +22,12 @@ func (s *Store) SessionWithUser(ctx context.Context, tokenHash []byte) (account.
 		return account.Session{}, account.User{}, interpret(err, "getting session")
 	}
 	ss := row.Session
+	u := userFromRow(row.User)
+	u.SupplierName, u.SupplierPlatform = row.SupplierName, row.SupplierPlatform
 	return account.Session{
 		UserID: ss.UserID, CreatedAt: ss.CreatedAt, LastSeenAt: ss.LastSeenAt, ExpiresAt: ss.ExpiresAt,
 		IP: ss.IP, UserAgent: ss.UserAgent,
-	}, userFromRow(row.User), nil
+	}, u, nil
 }
 
 // SessionTouch records activity on a session (for the idle timeout).

@@ -185,3 +185,40 @@ func (s *Store) SupplierList(ctx context.Context) ([]account.Supplier, error) {
 	}
 	return out, nil
 }
+
+// Dashboard is what the admin start page counts.
+type Dashboard struct {
+	ActiveByRole map[account.Role]int
+	Suppliers    int
+	MailUnsent   int
+}
+
+// UserDashboard returns the admin start page's figures in one query.
+func (s *Store) UserDashboard(ctx context.Context) (Dashboard, error) {
+	r, err := s.q.UserDashboardCounts(ctx)
+	if err != nil {
+		return Dashboard{}, interpret(err, "counting for the dashboard")
+	}
+	return Dashboard{
+		ActiveByRole: map[account.Role]int{
+			account.RoleAdmin: int(r.Admins), account.RoleCurator: int(r.Curators),
+			account.RoleSupport: int(r.Support), account.RoleSupplier: int(r.Suppliers),
+		},
+		Suppliers: int(r.SupplierOrgs), MailUnsent: int(r.MailUnsent),
+	}, nil
+}
+
+// SupplierHomeFacts are the supplier start page's figures.
+type SupplierHomeFacts struct {
+	TeamSize      int
+	AcceptanceKey bool // a live API key for the acceptance environment exists
+}
+
+// SupplierHomeFacts returns them in one query.
+func (s *Store) SupplierHomeFacts(ctx context.Context, supplierID int64) (SupplierHomeFacts, error) {
+	r, err := s.q.SupplierHomeFacts(ctx, &supplierID)
+	if err != nil {
+		return SupplierHomeFacts{}, interpret(err, "reading supplier start page facts")
+	}
+	return SupplierHomeFacts{TeamSize: int(r.TeamSize), AcceptanceKey: r.AcceptanceKey}, nil
+}

@@ -323,6 +323,54 @@ func (q *Queries) ApplicationGetForUpdate(ctx context.Context, id int64) (Applic
 	return i, err
 }
 
+const applicationHomeBySupplier = `-- name: ApplicationHomeBySupplier :one
+SELECT applications.id, applications.created_at, applications.company_name, applications.kvk, applications.vat_id, applications.iban, applications.contact_name, applications.email, applications.phone, applications.website, applications.platform, applications.terms_accepted_at, applications.client_ip, applications.state, applications.state_changed_at, applications.supplier_id, applications.admitted_at, applications.api_submitted_at, applications.alternative_reason, applications.decision_reason, applications.checklist,
+    (SELECT count(*) FROM users WHERE users.supplier_id = applications.supplier_id)::int AS team_size,
+    EXISTS (SELECT 1 FROM api_keys WHERE api_keys.supplier_id = applications.supplier_id
+            AND environment = 'acceptance' AND revoked_at IS NULL) AS acceptance_key
+FROM applications
+WHERE applications.supplier_id = $1
+`
+
+type ApplicationHomeBySupplierRow struct {
+	Application   Application
+	TeamSize      int32
+	AcceptanceKey bool
+}
+
+// The supplier start page in one trip: its application with the team size
+// and whether a live acceptance key exists.
+func (q *Queries) ApplicationHomeBySupplier(ctx context.Context, supplierID *int64) (ApplicationHomeBySupplierRow, error) {
+	row := q.db.QueryRow(ctx, applicationHomeBySupplier, supplierID)
+	var i ApplicationHomeBySupplierRow
+	err := row.Scan(
+		&i.Application.ID,
+		&i.Application.CreatedAt,
+		&i.Application.CompanyName,
+		&i.Application.Kvk,
+		&i.Application.VatID,
+		&i.Application.Iban,
+		&i.Application.ContactName,
+		&i.Application.Email,
+		&i.Application.Phone,
+		&i.Application.Website,
+		&i.Application.Platform,
+		&i.Application.TermsAcceptedAt,
+		&i.Application.ClientIp,
+		&i.Application.State,
+		&i.Application.StateChangedAt,
+		&i.Application.SupplierID,
+		&i.Application.AdmittedAt,
+		&i.Application.ApiSubmittedAt,
+		&i.Application.AlternativeReason,
+		&i.Application.DecisionReason,
+		&i.Application.Checklist,
+		&i.TeamSize,
+		&i.AcceptanceKey,
+	)
+	return i, err
+}
+
 const applicationList = `-- name: ApplicationList :many
 SELECT applications.id, applications.created_at, applications.company_name, applications.kvk, applications.vat_id, applications.iban, applications.contact_name, applications.email, applications.phone, applications.website, applications.platform, applications.terms_accepted_at, applications.client_ip, applications.state, applications.state_changed_at, applications.supplier_id, applications.admitted_at, applications.api_submitted_at, applications.alternative_reason, applications.decision_reason, applications.checklist, coalesce(suppliers.name, '')::text AS supplier_name
 FROM applications

@@ -79,19 +79,25 @@ func (q *Queries) SessionDeleteForUser(ctx context.Context, userID int64) (int64
 }
 
 const sessionGetWithUser = `-- name: SessionGetWithUser :one
-SELECT sessions.token_hash, sessions.user_id, sessions.created_at, sessions.last_seen_at, sessions.expires_at, sessions.ip, sessions.user_agent, users.id, users.email, users.name, users.role, users.supplier_id, users.password_hash, users.active, users.created_at, users.updated_at, users.last_login_at, users.previous_login_at
+SELECT sessions.token_hash, sessions.user_id, sessions.created_at, sessions.last_seen_at, sessions.expires_at, sessions.ip, sessions.user_agent, users.id, users.email, users.name, users.role, users.supplier_id, users.password_hash, users.active, users.created_at, users.updated_at, users.last_login_at, users.previous_login_at,
+       coalesce(suppliers.name, '')::text AS supplier_name,
+       coalesce(applications.platform, '')::text AS supplier_platform
 FROM sessions
 JOIN users ON users.id = sessions.user_id
+LEFT JOIN suppliers ON suppliers.id = users.supplier_id
+LEFT JOIN applications ON applications.supplier_id = users.supplier_id
 WHERE sessions.token_hash = $1
 `
 
 type SessionGetWithUserRow struct {
-	Session Session
-	User    User
+	Session          Session
+	User             User
+	SupplierName     string
+	SupplierPlatform string
 }
 
-// The session and its user in one round trip: every authenticated request
-// runs this.
+// The session, its user, and for supplier users the organisation's name and
+// platform, in one round trip: every authenticated request runs this.
 func (q *Queries) SessionGetWithUser(ctx context.Context, tokenHash []byte) (SessionGetWithUserRow, error) {
 	row := q.db.QueryRow(ctx, sessionGetWithUser, tokenHash)
 	var i SessionGetWithUserRow
@@ -114,6 +120,8 @@ func (q *Queries) SessionGetWithUser(ctx context.Context, tokenHash []byte) (Ses
 		&i.User.UpdatedAt,
 		&i.User.LastLoginAt,
 		&i.User.PreviousLoginAt,
+		&i.SupplierName,
+		&i.SupplierPlatform,
 	)
 	return i, err
 }

@@ -10,6 +10,26 @@ import (
 	"time"
 )
 
+const supplierHomeFacts = `-- name: SupplierHomeFacts :one
+SELECT
+    (SELECT count(*) FROM users WHERE users.supplier_id = $1)::int AS team_size,
+    EXISTS (SELECT 1 FROM api_keys WHERE api_keys.supplier_id = $1
+            AND environment = 'acceptance' AND revoked_at IS NULL) AS acceptance_key
+`
+
+type SupplierHomeFactsRow struct {
+	TeamSize      int32
+	AcceptanceKey bool
+}
+
+// What the supplier start page needs besides the application, in one trip.
+func (q *Queries) SupplierHomeFacts(ctx context.Context, supplierID *int64) (SupplierHomeFactsRow, error) {
+	row := q.db.QueryRow(ctx, supplierHomeFacts, supplierID)
+	var i SupplierHomeFactsRow
+	err := row.Scan(&i.TeamSize, &i.AcceptanceKey)
+	return i, err
+}
+
 const userCreate = `-- name: UserCreate :one
 INSERT INTO users (email, name, role, supplier_id, password_hash)
 VALUES ($1, $2, $3, $4, $5)
@@ -45,6 +65,41 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, e
 		&i.UpdatedAt,
 		&i.LastLoginAt,
 		&i.PreviousLoginAt,
+	)
+	return i, err
+}
+
+const userDashboardCounts = `-- name: UserDashboardCounts :one
+SELECT
+    count(*) FILTER (WHERE role = 'admin' AND active)::int AS admins,
+    count(*) FILTER (WHERE role = 'curator' AND active)::int AS curators,
+    count(*) FILTER (WHERE role = 'support' AND active)::int AS support,
+    count(*) FILTER (WHERE role = 'supplier' AND active)::int AS suppliers,
+    (SELECT count(*) FROM suppliers)::int AS supplier_orgs,
+    (SELECT count(*) FROM mail_outbox WHERE status <> 'sent')::int AS mail_unsent
+FROM users
+`
+
+type UserDashboardCountsRow struct {
+	Admins       int32
+	Curators     int32
+	Support      int32
+	Suppliers    int32
+	SupplierOrgs int32
+	MailUnsent   int32
+}
+
+// The admin start page's figures in one round trip.
+func (q *Queries) UserDashboardCounts(ctx context.Context) (UserDashboardCountsRow, error) {
+	row := q.db.QueryRow(ctx, userDashboardCounts)
+	var i UserDashboardCountsRow
+	err := row.Scan(
+		&i.Admins,
+		&i.Curators,
+		&i.Support,
+		&i.Suppliers,
+		&i.SupplierOrgs,
+		&i.MailUnsent,
 	)
 	return i, err
 }

@@ -60,10 +60,10 @@ type User struct {
 	// SupplierPlatform is the webshop platform the supplier applied with
 	// (empty without an application); filled by the session lookup.
 	SupplierPlatform string
-	PasswordSet  bool   // false for an invited user who has not chosen one
-	Active       bool
-	CreatedAt    time.Time
-	LastLoginAt  *time.Time
+	PasswordSet      bool // false for an invited user who has not chosen one
+	Active           bool
+	CreatedAt        time.Time
+	LastLoginAt      *time.Time
 	// PreviousLoginAt is the login before the last one: what a user who
 	// just logged in wants to see ("was that me?").
 	PreviousLoginAt *time.Time

@@ -4,8 +4,6 @@
 package app
 
 import (
-	"runtime"
-	"strings"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"

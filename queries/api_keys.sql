@@ -14,3 +14,6 @@ RETURNING *;
 
 -- name: APIKeyGetByHash :one
 SELECT * FROM api_keys WHERE secret_hash = @secret_hash AND revoked_at IS NULL;
+
+-- name: APIKeyRevokeAllForSupplier :execrows
+UPDATE api_keys SET revoked_at = now() WHERE supplier_id = @supplier_id AND revoked_at IS NULL;

@@ -15,3 +15,11 @@ DELETE FROM login_failures WHERE email = @email;
 
 -- name: LoginFailurePrune :execrows
 DELETE FROM login_failures WHERE at < @before;
+
+-- name: LoginAttemptLock :exec
+-- Serialises attempts on one account and one client address until the
+-- transaction ends, so that parallel guesses cannot all pass the count.
+-- Always account first, then address: no two attempts wait on each other
+-- in a cycle.
+SELECT pg_advisory_xact_lock(hashtext('login:' || @email::text)),
+       pg_advisory_xact_lock(hashtext('login-ip:' || @ip::text));

@@ -16,3 +16,6 @@ WHERE id = @id;
 -- name: MailOutboxMarkAttempt :exec
 UPDATE mail_outbox SET attempts = attempts + 1, last_error = @last_error, status = @status
 WHERE id = @id;
+
+-- name: MailOutboxSetBody :exec
+UPDATE mail_outbox SET body_text = @body_text WHERE id = @id;

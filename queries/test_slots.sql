@@ -83,3 +83,7 @@ JOIN test_slots ON test_slots.id = test_bookings.slot_id
 JOIN users ON users.id = test_slots.staff_id
 JOIN applications ON applications.id = test_bookings.application_id
 WHERE test_bookings.id = @id;
+
+-- name: TestBookingCancelLiveForApplication :execrows
+UPDATE test_bookings SET cancelled_at = now(), ics_sequence = ics_sequence + 1
+WHERE application_id = @application_id AND cancelled_at IS NULL AND outcome IS NULL;

@@ -74,13 +74,11 @@ func (s *Service) Login(ctx context.Context, emailTyped, password, ip, userAgent
 	if email == "" {
 		email = emailTyped // still count failures against what was typed
 	}
-	now := s.opts.Now()
-	counts, err := s.store.LoginFailureCounts(ctx, email, ip, now.Add(-throttleWindow))
+	actor := audit.Actor{Email: email, IP: ip}
+	dec, err := s.admitAttempt(ctx, email, ip)
 	if err != nil {
 		return "", account.User{}, err
 	}
-	dec := decideThrottle(counts, now)
-	actor := audit.Actor{Email: email, IP: ip}
 	if dec.blocked != nil {
 		if err := s.store.AuditAdd(ctx, audit.Entry{Actor: actor, Action: audit.LoginBlocked}); err != nil {
 			return "", account.User{}, err
@@ -106,10 +104,8 @@ func (s *Service) Login(ctx context.Context, emailTyped, password, ip, userAgent
 		}
 	}
 	if !ok || !cred.Active {
+		// The failure was counted by admitAttempt already.
 		err := s.store.InTx(ctx, func(tx *store.Store) error {
-			if err := tx.LoginFailureAdd(ctx, email, ip); err != nil {
-				return err
-			}
 			e := audit.Entry{Actor: actor, Action: audit.LoginFailed}
 			if cred.ID != 0 {
 				e.SubjectType, e.SubjectID = "user", fmt.Sprint(cred.ID)
@@ -128,7 +124,7 @@ func (s *Service) Login(ctx context.Context, emailTyped, password, ip, userAgent
 	token, hash := NewToken()
 	err = s.store.InTx(ctx, func(tx *store.Store) error {
 		if err := tx.SessionCreate(ctx, hash, account.Session{
-			UserID: cred.ID, ExpiresAt: now.Add(s.opts.MaxAge), IP: ip, UserAgent: truncate(userAgent, 300),
+			UserID: cred.ID, ExpiresAt: s.opts.Now().Add(s.opts.MaxAge), IP: ip, UserAgent: truncate(userAgent, 300),
 		}); err != nil {
 			return err
 		}
@@ -214,18 +210,15 @@ func (s *Service) ChangePassword(ctx context.Context, actor audit.Actor, current
 	}
 	// Guesses of the current password count as failed logins, so a stolen
 	// session cannot be used to find the password.
-	counts, err := s.store.LoginFailureCounts(ctx, cred.Email, actor.IP, s.opts.Now().Add(-throttleWindow))
+	dec, err := s.admitAttempt(ctx, cred.Email, actor.IP)
 	if err != nil {
 		return err
 	}
-	if dec := decideThrottle(counts, s.opts.Now()); dec.blocked != nil {
+	if dec.blocked != nil {
 		return dec.blocked
 	}
 	ok, err := VerifyPassword(cred.PasswordHash, current)
 	if err != nil || !ok {
-		if err := s.store.LoginFailureAdd(ctx, cred.Email, actor.IP); err != nil {
-			return err
-		}
 		return ErrWrongPassword
 	}
 	if err := CheckPasswordPolicy(next, cred.Email); err != nil {
@@ -240,6 +233,9 @@ func (s *Service) ChangePassword(ctx context.Context, actor audit.Actor, current
 			return err
 		}
 		if err := endOtherSessions(ctx, tx, cred.ID, keepToken); err != nil {
+			return err
+		}
+		if err := tx.LoginFailureClearEmail(ctx, cred.Email); err != nil {
 			return err
 		}
 		return tx.AuditAdd(ctx, audit.Entry{Actor: actor, Action: audit.PasswordChanged, SubjectType: "user", SubjectID: fmt.Sprint(cred.ID)})
@@ -275,4 +271,27 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// admitAttempt decides whether a password may be checked now and counts the
+// attempt as failed in advance: a correct password removes the count again.
+// Counting first, under a lock per account and address, is what keeps
+// parallel guesses from all passing the same count.
+func (s *Service) admitAttempt(ctx context.Context, email, ip string) (throttleDecision, error) {
+	var dec throttleDecision
+	err := s.store.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.LoginAttemptLock(ctx, email, ip); err != nil {
+			return err
+		}
+		now := s.opts.Now()
+		counts, err := tx.LoginFailureCounts(ctx, email, ip, now.Add(-throttleWindow))
+		if err != nil {
+			return err
+		}
+		if dec = decideThrottle(counts, now); dec.blocked != nil {
+			return nil
+		}
+		return tx.LoginFailureAdd(ctx, email, ip)
+	})
+	return dec, err
 }

@@ -107,7 +107,10 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		Headers: map[string]string{"X-OHIS-Outbox-ID": strconv.FormatInt(m.ID, 10)},
 	})
 	if err == nil {
-		return w.Store.MailOutboxMarkSent(ctx, m.ID)
+		if err := w.Store.MailOutboxMarkSent(ctx, m.ID); err != nil {
+			return err
+		}
+		return w.Store.MailOutboxSetBody(ctx, m.ID, RedactLinks(m.Text))
 	}
 	permanent := mail.IsPermanent(err)
 	status := "pending"

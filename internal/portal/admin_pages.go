@@ -13,7 +13,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/wujw/ohis/internal/account"
+	"github.com/wujw/ohis/internal/admission"
 	"github.com/wujw/ohis/internal/audit"
+	"github.com/wujw/ohis/internal/outbox"
 	"github.com/wujw/ohis/internal/store"
 	"github.com/wujw/ohis/web/admin"
 	"github.com/wujw/ohis/web/components"
@@ -163,6 +165,8 @@ var (
 		"email": "e-mailadres", "role": "rol", "from": "van", "to": "naar", "reason": "reden",
 		"sessions": "sessies", "name": "naam", "result": "resultaat", "label": "omschrijving", "active": "actief",
 		"checked": "aangevinkt", "environment": "omgeving", "prefix": "voorvoegsel", "kvk": "KvK-nummer",
+		"minutes": "duur (minuten)", "staff": "begeleiding", "start": "begin", "outcome": "uitkomst",
+		"findings": "bevindingen", "slot": "testmoment",
 	}
 	auditValues = map[string]string{"inactive": "account gedeactiveerd", "no active account": "geen actief account"}
 )
@@ -182,6 +186,8 @@ func auditRow(e audit.Entry) admin.AuditRow {
 		v := e.Detail[k]
 		if role := account.Role(v); role.Valid() {
 			v = role.Label()
+		} else if st := admission.State(v); (k == "from" || k == "to") && st.Valid() {
+			v = st.Label()
 		}
 		parts[i] = fmt.Sprintf("%s: %s", cmp.Or(auditDetails[k], k), cmp.Or(auditValues[v], v))
 	}
@@ -246,7 +252,12 @@ func (s *Server) outboxShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	row := outboxRow(m)
 	row.Attachments = attachments[id]
-	// The body holds live one-time links: keep them out of Referer headers.
+	if s.cfg.SMTP.Host != "" {
+		// With a mail server, one-time links are for their recipients only;
+		// without one (a demo) the outbox is how they are read.
+		row.Text = outbox.RedactLinks(row.Text)
+	}
+	// The body may hold live one-time links: keep them out of Referer headers.
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	return s.render(w, r, admin.OutboxMail(s.pageFor(r, m.Subject), row))
 }

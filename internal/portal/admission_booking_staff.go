@@ -141,7 +141,7 @@ func (s *Server) testView(r *http.Request, id int64, f testForm) (admin.TestView
 		ApplicationHref: "/beheer/aanmeldingen/" + strconv.FormatInt(d.ApplicationID, 10), State: d.ApplicationState.Label(),
 		Start:    weekdayNL(d.Slot.StartsAt) + " " + dateNL(d.Slot.StartsAt) + " " + clockNL(d.Slot.StartsAt),
 		Duration: minutesNL(d.Slot.DurationMin), Staff: cmp.Or(d.StaffName, d.StaffEmail),
-		Status: bookingStatus(d.TestBooking), Editable: d.Live(), Decided: d.Outcome != "", Findings: d.Findings,
+		Status: bookingStatus(d.TestBooking), Editable: d.Live(), CanDecide: currentUser(r).Role == account.RoleAdmin, Decided: d.Outcome != "", Findings: d.Findings,
 		Missing: supplier.MissingResults(results), Total: len(supplier.TestCases) * supplier.TestVariants,
 		DecideOutcome: f.outcome, DecideFinding: f.findings, DecideErrors: f.decideErrs,
 		ResultErrors: f.resultErrs.Summary(), Refusal: f.refusal,

@@ -169,7 +169,10 @@ func TestBookingThroughThePortal(t *testing.T) {
 	}
 
 	bkPage(t, env, staffC, href, 200)
-	body := bkPost(t, env, staffC, href+"/besluit", url.Values{"outcome": {"passed"}}, http.StatusUnprocessableEntity, "")
+	// Support records results; an admin signs the test off (SPEC §1).
+	adminC := env.LoginRole(t, account.RoleAdmin)
+	bkPost(t, env, staffC, href+"/besluit", url.Values{"outcome": {"passed"}}, http.StatusForbidden, "")
+	body := bkPost(t, env, adminC, href+"/besluit", url.Values{"outcome": {"passed"}}, http.StatusUnprocessableEntity, "")
 	if msg := bkText(t, body, `[data-testid="test-error"]`); !strings.Contains(msg, "Nog niet in orde") || !strings.Contains(msg, "Retour met creditering aan WUJW") {
 		t.Errorf("passing without results: %q", msg)
 	}
@@ -180,7 +183,7 @@ func TestBookingThroughThePortal(t *testing.T) {
 		}
 	}
 	bkPost(t, env, staffC, href+"/resultaten", results, http.StatusSeeOther, href)
-	bkPost(t, env, staffC, href+"/besluit", url.Values{"outcome": {"passed"}}, http.StatusSeeOther, href)
+	bkPost(t, env, adminC, href+"/besluit", url.Values{"outcome": {"passed"}}, http.StatusSeeOther, href)
 	if st := bkState(t, env, s.applicationID); st != admission.Production {
 		t.Errorf("state after passing %s, want production", st)
 	}

@@ -666,7 +666,7 @@ func TestChangePassword(t *testing.T) {
 	elsewhere := env.LoginRole(t, account.RoleCurator)
 
 	acc := flowRead(t, env.Get(t, here, "/account")).want(t, http.StatusOK)
-	if got := acc.TestID("session-count"); got != "U bent op 2 plek(ken) ingelogd." {
+	if got := acc.TestID("session-count"); got != "U bent op 2 apparaten ingelogd." {
 		t.Errorf("session count %q, want 2 places", got)
 	}
 
@@ -699,7 +699,7 @@ func TestChangePassword(t *testing.T) {
 	if got := acc.TestID("flash"); got != "Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd." {
 		t.Errorf("flash %q", got)
 	}
-	if got := acc.TestID("session-count"); got != "U bent op 1 plek(ken) ingelogd." {
+	if got := acc.TestID("session-count"); got != "U bent op 1 apparaat ingelogd." {
 		t.Errorf("session count %q, want 1 place", got)
 	}
 	// The other browser is logged out and told why.

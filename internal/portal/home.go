@@ -21,11 +21,13 @@ var staffTasks = map[account.Role][]string{
 	account.RoleCurator: {
 		"Bepalen welke gesynchroniseerde producten op het inwisselplatform verschijnen.",
 		"Categorieën van aanbieders koppelen aan de platformcategorieën.",
+		"Deze pagina's komen beschikbaar zodra webshops hun producten synchroniseren.",
 	},
 	account.RoleSupport: {
-		"Aanbieders helpen bij het koppelen van hun webshop.",
-		"Ondersteuningsuren boven de 8 inbegrepen uren registreren.",
-		"Vragen van aanbieders binnen 5 werkdagen beantwoorden.",
+		"De voortgang van aanbieders en hun uiterste data volgen onder Doorlooptijden.",
+		"Testmomenten publiceren en integratietests vastleggen onder Testmomenten.",
+		"Eigen API's van aanbieders beoordelen (via de aanmelding van de aanbieder).",
+		"Aanbieders helpen bij het koppelen van hun webshop; uren en vragen registreren komt later in het portaal.",
 	},
 }
 
@@ -172,7 +174,15 @@ func (s *Server) supplierHome(r *http.Request, u *account.User) (home.SupplierVi
 			}
 		}
 	}
-	p := admissionProgress(a, acceptanceKey, stoppedAt, s.now())
+	apiConform := false
+	if a.Route() == admission.RouteCustom && a.State == admission.Admitted && a.APISubmittedAt != nil {
+		st, err := s.supplier.CustomAPIStatusOf(r.Context(), a.ID)
+		if err != nil {
+			return home.SupplierView{}, err
+		}
+		apiConform = st.Conform
+	}
+	p := admissionProgress(a, acceptanceKey, apiConform, stoppedAt, s.now())
 	v.Progress = &p
 	return v, nil
 }
@@ -200,7 +210,7 @@ func progressStep(st admission.State) int {
 
 // admissionProgress is the start page's view of an application. stoppedAt
 // is the step a rejected or excluded application stopped at.
-func admissionProgress(a admission.Application, acceptanceKey bool, stoppedAt int, now time.Time) supplierweb.Progress {
+func admissionProgress(a admission.Application, acceptanceKey, apiConform bool, stoppedAt int, now time.Time) supplierweb.Progress {
 	p := supplierweb.Progress{
 		State: string(a.State), StateLabel: a.State.Label(), Alternative: a.AlternativeReason,
 		Route: a.Route().Label() + " (" + a.Platform.Label() + ")",
@@ -233,7 +243,7 @@ func admissionProgress(a admission.Application, acceptanceKey bool, stoppedAt in
 		p.Stopped, p.Reason = "U bent uitgesloten van deelname aan het inwisselplatform.", a.DecisionReason
 	}
 	p.Deadline, p.DeadlineNote = deadlineInfo(a, now)
-	p.Next = nextStepAction(a, acceptanceKey)
+	p.Next = nextStepAction(a, acceptanceKey, apiConform)
 	return p
 }
 
@@ -280,7 +290,7 @@ func deadlineInfo(a admission.Application, now time.Time) (*supplierweb.Deadline
 }
 
 // nextStepAction is what the supplier must do in its state.
-func nextStepAction(a admission.Application, acceptanceKey bool) supplierweb.NextAction {
+func nextStepAction(a admission.Application, acceptanceKey, apiConform bool) supplierweb.NextAction {
 	guide := supplierweb.Link{Href: "/koppeling/handleiding", Label: "Handleiding koppeling lezen"}
 	customAPI := supplierweb.Link{Href: "/koppeling/eigen-api", Label: "Beoordeling van uw eigen API bekijken"}
 	ready := &supplierweb.Link{Href: "/koppeling/gereed", Label: "Koppeling gereed melden"}
@@ -302,6 +312,10 @@ func nextStepAction(a admission.Application, acceptanceKey bool) supplierweb.Nex
 			return supplierweb.NextAction{Kind: "submit-api", Title: "Bied uw eigen API ter beoordeling aan",
 				Text: "Bouw uw API volgens de handleiding en bied hem aan. De doorlooptijd van 4 weken gaat in op het moment dat u hem aanbiedt.",
 				Link: &supplierweb.Link{Href: "/koppeling/eigen-api", Label: "Eigen API aanbieden"}, More: more}
+		case a.Route() == admission.RouteCustom && !apiConform:
+			return supplierweb.NextAction{Kind: "api-review", Title: "Uw eigen API wordt beoordeeld",
+				Text: "Zodra uw API conform is bevonden, maakt u een sleutel voor de acceptatieomgeving aan en meldt u uw koppeling gereed. Bekijk de bevindingen bij elke beoordeling.",
+				Link: &customAPI, More: []supplierweb.Link{guide}}
 		case !acceptanceKey:
 			return supplierweb.NextAction{Kind: "create-key", Title: "Maak een API-sleutel voor de acceptatieomgeving aan",
 				Text: "Met die sleutel test u uw koppeling in de acceptatieomgeving. Werkt alles, dan meldt u uw koppeling gereed.",

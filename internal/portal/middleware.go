@@ -35,7 +35,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.logger.Warn("cross-origin request refused", slog.String("request_id", requestID(r.Context())),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)),
 			slog.String("sec_fetch_site", r.Header.Get("Sec-Fetch-Site")), slog.String("origin", r.Header.Get("Origin")))
 		s.renderError(w, r, http.StatusForbidden, errorpage.CrossOrigin)
 	}))
@@ -96,7 +96,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 				level = slog.LevelDebug
 			}
 			s.logger.Log(r.Context(), level, "request", slog.String("request_id", id), slog.String("method", r.Method),
-				slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
+				slog.String("path", logPath(r.URL.Path)), slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
 				slog.Duration("took", time.Since(start)))
 		}()
 		next.ServeHTTP(sw, r)
@@ -168,12 +168,14 @@ func requestID(ctx context.Context) string {
 }
 
 // clientIP is the address throttling and the audit log use: the peer, or
-// the first hop of X-Forwarded-For when configured to trust a proxy.
+// the address the trusted proxy appended to X-Forwarded-For.
 func (s *Server) clientIP(r *http.Request) string {
 	if s.cfg.TrustProxyHeaders {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+		// The proxy appends the address it saw; everything left of it is
+		// whatever the client sent, so only the right-most entry counts.
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			hops := strings.Split(xff[len(xff)-1], ",")
+			if ip := net.ParseIP(strings.TrimSpace(hops[len(hops)-1])); ip != nil {
 				return ip.String()
 			}
 		}
@@ -183,4 +185,19 @@ func (s *Server) clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// secretPathPrefixes are paths whose last segment is a one-time token.
+var secretPathPrefixes = []string{"/uitnodiging/", "/wachtwoord-herstellen/"}
+
+// logPath is a request path fit for the log: one-time tokens in reset and
+// invitation links are cut off, since anyone reading logs could otherwise
+// use them.
+func logPath(p string) string {
+	for _, prefix := range secretPathPrefixes {
+		if strings.HasPrefix(p, prefix) && len(p) > len(prefix) {
+			return prefix + "…"
+		}
+	}
+	return p
 }

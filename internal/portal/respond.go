@@ -41,7 +41,7 @@ func (s *Server) wrap(h handlerFunc) http.Handler {
 			// The client went away; nothing to answer.
 		default:
 			s.logger.Error("handling request", slog.String("request_id", requestID(r.Context())),
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+				slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)), slog.Any("error", err))
 			s.renderError(w, r, http.StatusInternalServerError, errorpage.Internal)
 		}
 	})

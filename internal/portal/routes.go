@@ -92,7 +92,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.handle(mux, "POST /beheer/testmomenten/{id}/intrekken", s.slotWithdraw, adminsAndSupport...)
 	s.handle(mux, "GET /beheer/integratietests/{id}", s.testShow, adminsAndSupport...)
 	s.handle(mux, "POST /beheer/integratietests/{id}/resultaten", s.testResults, adminsAndSupport...)
-	s.handle(mux, "POST /beheer/integratietests/{id}/besluit", s.testDecide, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/integratietests/{id}/besluit", s.testDecide, admins...) // SPEC §1: admins sign off
 
 	// Admins.
 	s.handle(mux, "GET /beheer/gebruikers", s.usersList, admins...)

@@ -75,7 +75,7 @@ var bookingRouteMatrix = map[string]routeExpectation{
 			},
 		}
 	}),
-	"POST /beheer/integratietests/{id}/besluit": bkStaffRoute(okRedirect("/beheer/integratietests/{id}"), func(t *testing.T, fx *matrixFixture, actor *account.User) routeCall {
+	"POST /beheer/integratietests/{id}/besluit": adminOnlyRoute(okRedirect("/beheer/integratietests/{id}"), func(t *testing.T, fx *matrixFixture, actor *account.User) routeCall {
 		b := bkMatrixBooking(t, fx)
 		return routeCall{
 			method: http.MethodPost, path: fmt.Sprintf("/beheer/integratietests/%d/besluit", b.ID), id: b.ID,

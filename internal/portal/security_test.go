@@ -497,7 +497,7 @@ func TestLogoutEverywhere(t *testing.T) {
 	admin := env.LoginRole(t, account.RoleAdmin)
 
 	count := parseHTML(t, apptest.Body(t, env.Get(t, laptop, "/account"))).Find(`[data-testid="session-count"]`).Text()
-	if !strings.Contains(count, "op 2 plek(ken)") {
+	if !strings.Contains(count, "op 2 apparaten") {
 		t.Errorf("account page says %q, want 2 places", count)
 	}
 

@@ -70,3 +70,10 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error) {
 	}
 	return apiKeyFromRow(row), nil
 }
+
+// APIKeyRevokeAllForSupplier revokes every live key of a supplier (on
+// exclusion) and says how many.
+func (s *Store) APIKeyRevokeAllForSupplier(ctx context.Context, supplierID int64) (int64, error) {
+	n, err := s.q.APIKeyRevokeAllForSupplier(ctx, supplierID)
+	return n, interpret(err, "revoking all API keys")
+}

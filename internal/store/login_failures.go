@@ -41,3 +41,9 @@ func (s *Store) LoginFailurePrune(ctx context.Context, before time.Time) (int64,
 	n, err := s.q.LoginFailurePrune(ctx, before)
 	return n, interpret(err, "pruning failed logins")
 }
+
+// LoginAttemptLock serialises login attempts on an account and an address
+// until the transaction ends.
+func (s *Store) LoginAttemptLock(ctx context.Context, email, ip string) error {
+	return interpret(s.q.LoginAttemptLock(ctx, dbsqlc.LoginAttemptLockParams{Email: email, IP: ip}), "locking login attempts")
+}

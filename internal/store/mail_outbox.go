@@ -68,3 +68,9 @@ func (s *Store) MailOutboxMarkSent(ctx context.Context, id int64) error {
 func (s *Store) MailOutboxMarkAttempt(ctx context.Context, id int64, status, lastError string) error {
 	return interpret(s.q.MailOutboxMarkAttempt(ctx, dbsqlc.MailOutboxMarkAttemptParams{ID: id, Status: status, LastError: lastError}), "recording mail attempt")
 }
+
+// MailOutboxSetBody replaces a mail's stored text (to redact live links
+// once the mail has been delivered).
+func (s *Store) MailOutboxSetBody(ctx context.Context, id int64, text string) error {
+	return interpret(s.q.MailOutboxSetBody(ctx, dbsqlc.MailOutboxSetBodyParams{ID: id, BodyText: text}), "redacting mail")
+}

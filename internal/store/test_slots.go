@@ -326,3 +326,10 @@ func (s *Store) TestCaseResultList(ctx context.Context, bookingID int64) ([]Test
 	}
 	return out, nil
 }
+
+// TestBookingCancelLiveForApplication cancels an application's undecided
+// booking, if any (on exclusion), freeing its slot.
+func (s *Store) TestBookingCancelLiveForApplication(ctx context.Context, applicationID int64) (int64, error) {
+	n, err := s.q.TestBookingCancelLiveForApplication(ctx, applicationID)
+	return n, interpret(err, "cancelling live booking")
+}

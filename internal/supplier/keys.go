@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -61,6 +62,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor audit.Actor, supplierI
 		secret := prefix + "_" + base64.RawURLEncoding.EncodeToString(raw)
 		key, err := tx.APIKeyCreate(ctx, store.APIKey{SupplierID: supplierID, Environment: env, Name: name, Prefix: prefix},
 			HashAPIKey(secret), actor.UserID)
+		if errors.Is(err, store.ErrConflict) {
+			return FieldErrors{"name": "U heeft in deze omgeving al een sleutel met deze naam. Kies een andere naam of trek de oude sleutel eerst in."}
+		}
 		if err != nil {
 			return err
 		}

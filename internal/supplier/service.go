@@ -276,6 +276,15 @@ func (s *Service) Exclude(ctx context.Context, actor audit.Actor, id int64, reas
 		if err != nil {
 			return err
 		}
+		// Exclusion ends access: keys stop working, a booked test is off.
+		if a.SupplierID != nil {
+			if _, err := tx.APIKeyRevokeAllForSupplier(ctx, *a.SupplierID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.TestBookingCancelLiveForApplication(ctx, a.ID); err != nil {
+			return err
+		}
 		body := fmt.Sprintf(`Beste %s,
 
 Wij hebben besloten %s uit te sluiten van deelname aan het inwisselplatform van Winst uit je woning,
@@ -339,8 +348,21 @@ func (s *Service) ReportReady(ctx context.Context, actor audit.Actor, supplierID
 		if err != nil {
 			return err
 		}
+		if a, err = tx.ApplicationGetForUpdate(ctx, a.ID); err != nil {
+			return err
+		}
 		if a.State != admission.Admitted {
 			return ErrNotAllowed{"U kunt de koppeling alleen gereed melden in stap 3 (toegelaten tot test en acceptatie)."}
+		}
+		if a.AlternativeReason == "" && a.Route() == admission.RouteCustom {
+			// The custom route passes the API review before the test.
+			reviews, err := tx.CustomAPIReviewList(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			if !s.statusOf(a, reviews).Conform {
+				return ErrNotAllowed{"Uw eigen API moet eerst conform zijn bevonden. Bied hem aan of wacht de beoordeling af onder Eigen API."}
+			}
 		}
 		if a.AlternativeReason == "" {
 			ok, err := s.hasLiveKey(ctx, tx, supplierID, admission.EnvAcceptance)

@@ -675,7 +675,7 @@ func applicationDecisions(v ApplicationView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "\"><p>Neem de aanmelding in behandeling voordat u een besluit neemt; zo ziet iedereen dat u ermee bezig bent.</p><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"start-review\">In behandeling nemen</button></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "\"><p>Neem de aanmelding in behandeling voordat u een besluit neemt; zo ziet iedereen dat u ermee bezig bent.</p><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"start-review\">In beoordeling nemen</button></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

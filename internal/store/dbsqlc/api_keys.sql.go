@@ -135,3 +135,15 @@ func (q *Queries) APIKeyRevoke(ctx context.Context, arg APIKeyRevokeParams) (Api
 	)
 	return i, err
 }
+
+const aPIKeyRevokeAllForSupplier = `-- name: APIKeyRevokeAllForSupplier :execrows
+UPDATE api_keys SET revoked_at = now() WHERE supplier_id = $1 AND revoked_at IS NULL
+`
+
+func (q *Queries) APIKeyRevokeAllForSupplier(ctx context.Context, supplierID int64) (int64, error) {
+	result, err := q.db.Exec(ctx, aPIKeyRevokeAllForSupplier, supplierID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}

@@ -10,6 +10,25 @@ import (
 	"time"
 )
 
+const loginAttemptLock = `-- name: LoginAttemptLock :exec
+SELECT pg_advisory_xact_lock(hashtext('login:' || $1::text)),
+       pg_advisory_xact_lock(hashtext('login-ip:' || $2::text))
+`
+
+type LoginAttemptLockParams struct {
+	Email string
+	IP    string
+}
+
+// Serialises attempts on one account and one client address until the
+// transaction ends, so that parallel guesses cannot all pass the count.
+// Always account first, then address: no two attempts wait on each other
+// in a cycle.
+func (q *Queries) LoginAttemptLock(ctx context.Context, arg LoginAttemptLockParams) error {
+	_, err := q.db.Exec(ctx, loginAttemptLock, arg.Email, arg.IP)
+	return err
+}
+
 const loginFailureAdd = `-- name: LoginFailureAdd :exec
 INSERT INTO login_failures (email, ip) VALUES ($1, $2)
 `

@@ -127,3 +127,17 @@ func (q *Queries) MailOutboxMarkSent(ctx context.Context, id int64) error {
 	_, err := q.db.Exec(ctx, mailOutboxMarkSent, id)
 	return err
 }
+
+const mailOutboxSetBody = `-- name: MailOutboxSetBody :exec
+UPDATE mail_outbox SET body_text = $1 WHERE id = $2
+`
+
+type MailOutboxSetBodyParams struct {
+	BodyText string
+	ID       int64
+}
+
+func (q *Queries) MailOutboxSetBody(ctx context.Context, arg MailOutboxSetBodyParams) error {
+	_, err := q.db.Exec(ctx, mailOutboxSetBody, arg.BodyText, arg.ID)
+	return err
+}

@@ -37,6 +37,19 @@ func (q *Queries) TestBookingCancel(ctx context.Context, id int64) (TestBooking,
 	return i, err
 }
 
+const testBookingCancelLiveForApplication = `-- name: TestBookingCancelLiveForApplication :execrows
+UPDATE test_bookings SET cancelled_at = now(), ics_sequence = ics_sequence + 1
+WHERE application_id = $1 AND cancelled_at IS NULL AND outcome IS NULL
+`
+
+func (q *Queries) TestBookingCancelLiveForApplication(ctx context.Context, applicationID int64) (int64, error) {
+	result, err := q.db.Exec(ctx, testBookingCancelLiveForApplication, applicationID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const testBookingCreate = `-- name: TestBookingCreate :one
 INSERT INTO test_bookings (slot_id, application_id, booked_by) VALUES ($1, $2, $3) RETURNING id, slot_id, application_id, booked_at, booked_by, cancelled_at, outcome, findings, decided_at, decided_by, ics_sequence
 `

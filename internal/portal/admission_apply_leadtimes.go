@@ -113,7 +113,7 @@ func (s *Server) leadTimes(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.ByName = sortHeader(v, "naam", "Aanbieder")
 	v.ByState = sortHeader(v, "status", "Status")
-	v.ByDeadline = sortHeader(v, "deadline", "Deadline")
+	v.ByDeadline = sortHeader(v, "deadline", "Uiterste datum")
 	if isHTMX(r) {
 		return s.render(w, r, admin.LeadTimesResults(v))
 	}

@@ -146,8 +146,8 @@ func TestLeadTimesOverview(t *testing.T) {
 	if got := p.TestID("overdue-count"); got != "1 aanbieder is te laat." {
 		t.Errorf("overdue count %q", got)
 	}
-	if got := p.Doc.Find(`th[aria-sort="ascending"] a`).Text(); got != "Deadline" {
-		t.Errorf("sorted column %q, want Deadline", got)
+	if got := p.Doc.Find(`th[aria-sort="ascending"] a`).Text(); got != "Uiterste datum" {
+		t.Errorf("sorted column %q, want Uiterste datum", got)
 	}
 
 	for _, tt := range []struct {

@@ -232,7 +232,7 @@ func ApplicationsResults(v ApplicationsView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<div class=\"table-wrap\" id=\"applications\"><table class=\"data\" data-testid=\"applications-table\"><caption class=\"visually-hidden\">Aanmeldingen</caption> <thead><tr><th scope=\"col\">Ontvangen</th><th scope=\"col\">Bedrijf</th><th scope=\"col\">KvK-nummer</th><th scope=\"col\">Platform</th><th scope=\"col\">Koppeling</th><th scope=\"col\">Status</th><th scope=\"col\">Deadline</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<div class=\"table-wrap\" id=\"applications\"><table class=\"data\" data-testid=\"applications-table\"><caption class=\"visually-hidden\">Aanmeldingen</caption> <thead><tr><th scope=\"col\">Ontvangen</th><th scope=\"col\">Bedrijf</th><th scope=\"col\">KvK-nummer</th><th scope=\"col\">Platform</th><th scope=\"col\">Koppeling</th><th scope=\"col\">Status</th><th scope=\"col\">Uiterste datum</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

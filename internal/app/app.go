@@ -138,7 +138,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, opts Opti
 	}
 	a.Supplier = supplier.NewService(a.Store, a.Auth, mailer, a.Box, logger, cfg.BaseURL)
 	a.Portal = portal.New(portal.Deps{
-		Config: cfg, Logger: logger, Pool: a.Pool, Store: a.Store, Auth: a.Auth, Supplier: a.Supplier, DemoLogins: opts.DemoLogins,
+		Config: cfg, Logger: logger, Pool: a.Pool, Store: a.Store, Auth: a.Auth, Supplier: a.Supplier, Mailer: mailer, DemoLogins: opts.DemoLogins,
 	})
 	return a, nil
 }

@@ -27,7 +27,8 @@ var staffTasks = map[account.Role][]string{
 		"De voortgang van aanbieders en hun uiterste data volgen onder Doorlooptijden.",
 		"Testmomenten publiceren en integratietests vastleggen onder Testmomenten.",
 		"Eigen API's van aanbieders beoordelen (via de aanmelding van de aanbieder).",
-		"Aanbieders helpen bij het koppelen van hun webshop; uren en vragen registreren komt later in het portaal.",
+		"Vragen van aanbieders binnen 5 werkdagen beantwoorden onder Vragen.",
+		"Ondersteuningsuren registreren onder Uren; boven de 8 inbegrepen uren worden ze gefactureerd.",
 	},
 }
 

@@ -73,6 +73,29 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.handle(mux, "POST /koppeling/integratietest/annuleren", s.bookingCancel, suppliers...)
 	s.handle(mux, "GET /koppeling/integratietest/uitnodiging.ics", s.bookingICS, suppliers...)
 
+	// Support hours (issue 6): staff log time, suppliers see their own.
+	s.handle(mux, "GET /beheer/uren", s.hoursOverview, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/uren", s.hoursCreate, adminsAndSupport...)
+	s.handle(mux, "GET /beheer/uren/boeking/{id}/bewerken", s.hoursEditForm, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/uren/boeking/{id}", s.hoursUpdate, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/uren/boeking/{id}/verwijderen", s.hoursDelete, adminsAndSupport...)
+	s.handle(mux, "GET /beheer/uren/aanbieder/{id}", s.hoursSupplier, adminsAndSupport...)
+	s.handle(mux, "GET /beheer/uren/aanbieder/{id}/overzicht.csv", s.hoursSupplierCSV, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/uren/aanbieder/{id}/tegoed", s.hoursAllowance, admins...)
+	s.handle(mux, "POST /beheer/uren/maand-afsluiten", s.hoursCloseMonth, admins...)
+	s.handle(mux, "GET /ondersteuning/uren", s.hoursOwn, suppliers...)
+	s.handle(mux, "GET /ondersteuning/uren/overzicht.csv", s.hoursOwnCSV, suppliers...)
+
+	// Supplier questions (issue 6): answered within 5 working days.
+	s.handle(mux, "GET /ondersteuning/vragen", s.questionsOwn, suppliers...)
+	s.handle(mux, "POST /ondersteuning/vragen", s.questionAsk, suppliers...)
+	s.handle(mux, "GET /ondersteuning/vragen/{id}", s.questionOwn, suppliers...)
+	s.handle(mux, "POST /ondersteuning/vragen/{id}", s.questionReply, suppliers...)
+	s.handle(mux, "GET /beheer/vragen", s.questionsQueue, adminsAndSupport...)
+	s.handle(mux, "GET /beheer/vragen/{id}", s.questionShow, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/vragen/{id}/antwoord", s.questionAnswer, adminsAndSupport...)
+	s.handle(mux, "POST /beheer/vragen/{id}/sluiten", s.questionClose, adminsAndSupport...)
+
 	// Admission, for WUJW staff.
 	s.handle(mux, "GET /beheer/aanmeldingen", s.applicationsList, admins...)
 	s.handle(mux, "GET /beheer/aanmeldingen/{id}", s.applicationShow, adminsAndSupport...)
@@ -138,6 +161,8 @@ func navFor(role account.Role) []navItem {
 			navItem{"Aanmeldingen", "/beheer/aanmeldingen", true},
 			navItem{"Doorlooptijden", "/beheer/doorlooptijden", false},
 			navItem{"Testmomenten", "/beheer/testmomenten", true},
+			navItem{"Vragen", "/beheer/vragen", true},
+			navItem{"Uren", "/beheer/uren", true},
 			navItem{"Gebruikers", "/beheer/gebruikers", true},
 			navItem{"Aanbieders", "/beheer/aanbieders", true},
 			navItem{"Auditlog", "/beheer/audit", true},
@@ -145,6 +170,8 @@ func navFor(role account.Role) []navItem {
 		)
 	case account.RoleSupport:
 		items = append(items,
+			navItem{"Vragen", "/beheer/vragen", true},
+			navItem{"Uren", "/beheer/uren", true},
 			navItem{"Doorlooptijden", "/beheer/doorlooptijden", false},
 			navItem{"Testmomenten", "/beheer/testmomenten", true},
 		)
@@ -153,6 +180,8 @@ func navFor(role account.Role) []navItem {
 			navItem{"API-sleutels", "/koppeling/sleutels", false},
 			navItem{"Handleiding", "/koppeling/handleiding", false},
 			navItem{"Integratietest", "/koppeling/integratietest", false},
+			navItem{"Vragen", "/ondersteuning/vragen", true},
+			navItem{"Uren", "/ondersteuning/uren", false},
 			navItem{"Team", "/team", false},
 		)
 	}

@@ -31,6 +31,8 @@ type Deps struct {
 	Auth   *auth.Service
 	// Supplier runs the admission process.
 	Supplier *supplier.Service
+	// Mailer puts mail in the outbox on a transaction (support questions).
+	Mailer supplier.Mailer
 	// DemoLogins are listed on the login page in demo mode.
 	DemoLogins []webauth.DemoLogin
 }
@@ -43,6 +45,7 @@ type Server struct {
 	store      *store.Store
 	auth       *auth.Service
 	supplier   *supplier.Service
+	mailer     supplier.Mailer
 	cookies    *sessions.CookieStore
 	validate   *validator.Validate
 	routes     []Route
@@ -61,6 +64,7 @@ func New(d Deps) *Server {
 		store:      d.Store,
 		auth:       d.Auth,
 		supplier:   d.Supplier,
+		mailer:     d.Mailer,
 		cookies:    newCookieStore(d.Config),
 		validate:   newValidator(),
 		now:        time.Now,

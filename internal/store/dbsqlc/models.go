@@ -6,6 +6,8 @@ package dbsqlc
 
 import (
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type AdmissionRequirement struct {
@@ -76,6 +78,12 @@ type AuditLog struct {
 	Detail      []byte
 }
 
+type ClosedMonth struct {
+	Month    pgtype.Date
+	ClosedBy *int64
+	ClosedAt time.Time
+}
+
 type CustomApiReview struct {
 	ID            int64
 	ApplicationID int64
@@ -126,6 +134,36 @@ type Supplier struct {
 	CreatedAt time.Time
 }
 
+type SupportAllowance struct {
+	SupplierID int64
+	Minutes    int32
+	Reason     string
+	ChangedBy  *int64
+	ChangedAt  time.Time
+}
+
+type SupportMessage struct {
+	ID         int64
+	QuestionID int64
+	AuthorID   int64
+	Body       string
+	CreatedAt  time.Time
+	FromStaff  bool
+}
+
+type SupportQuestion struct {
+	ID           int64
+	SupplierID   int64
+	AskedBy      int64
+	Subject      string
+	ReceivedAt   time.Time
+	DueAt        time.Time
+	Status       string
+	ClosedReason string
+	AnsweredAt   *time.Time
+	UpdatedAt    time.Time
+}
+
 type TestBooking struct {
 	ID            int64
 	SlotID        int64
@@ -155,6 +193,18 @@ type TestSlot struct {
 	StaffID     int64
 	CreatedAt   time.Time
 	WithdrawnAt *time.Time
+}
+
+type TimeEntry struct {
+	ID          int64
+	SupplierID  int64
+	StaffID     int64
+	EntryDate   pgtype.Date
+	Minutes     int32
+	Category    string
+	Description string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 type User struct {

@@ -74,6 +74,10 @@ type Config struct {
 
 	// Demo loads demo users and suppliers on start and shows demo logins.
 	Demo bool
+
+	// LiberationDayEveryYear counts Bevrijdingsdag (5 May) as a day off in
+	// every year, not only in lustrum years, for question due dates.
+	LiberationDayEveryYear bool
 }
 
 // Secure reports whether the portal is served over HTTPS, which decides the
@@ -130,6 +134,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.SessionMaxAge = duration(env, "OHIS_SESSION_MAX_AGE", 12*time.Hour, &errs)
 	c.TrustProxyHeaders = boolean(env, "OHIS_TRUST_PROXY_HEADERS", &errs)
 	c.Demo = boolean(env, "OHIS_DEMO", &errs)
+	c.LiberationDayEveryYear = boolean(env, "OHIS_BEVRIJDINGSDAG_JAARLIJKS", &errs)
 
 	c.SMTP = SMTP{
 		Host:     env("OHIS_SMTP_HOST", ""),

@@ -501,3 +501,20 @@ func TestNewKey(t *testing.T) {
 		t.Errorf("NewKey key parsed as %+v", c.SessionKeys)
 	}
 }
+
+func TestLiberationDaySetting(t *testing.T) {
+	for value, want := range map[string]bool{"": false, "true": true, "false": false} {
+		c, err := config.Load(func(k string) string {
+			if k == "OHIS_BEVRIJDINGSDAG_JAARLIJKS" {
+				return value
+			}
+			return ""
+		})
+		if err != nil {
+			t.Fatalf("%q: %v", value, err)
+		}
+		if c.LiberationDayEveryYear != want {
+			t.Errorf("OHIS_BEVRIJDINGSDAG_JAARLIJKS=%q: %v, want %v", value, c.LiberationDayEveryYear, want)
+		}
+	}
+}

@@ -22,8 +22,11 @@ const (
 )
 
 // questionCalendar decides due dates: Bevrijdingsdag per government
-// practice (a day off in lustrum years only).
-var questionCalendar = support.Calendar{}
+// practice (a day off in lustrum years only) unless configured as a day
+// off every year.
+func (s *Server) questionCalendar() support.Calendar {
+	return support.Calendar{LiberationDayEveryYear: s.cfg.LiberationDayEveryYear}
+}
 
 func questionHref(id int64) string { return "/ondersteuning/vragen/" + strconv.FormatInt(id, 10) }
 
@@ -31,12 +34,12 @@ func questionStaffHref(id int64) string { return "/beheer/vragen/" + strconv.For
 
 func (s *Server) questionRow(q store.SupportQuestion, href string, now time.Time) websupport.QuestionRow {
 	st := support.QuestionStatus(q.Status)
-	badge := questionCalendar.QuestionBadgeAt(st, now, q.DueAt)
+	badge := s.questionCalendar().QuestionBadgeAt(st, now, q.DueAt)
 	return websupport.QuestionRow{
 		ID: q.ID, Href: href, Subject: q.Subject, SupplierName: q.SupplierName,
 		Status: q.Status, StatusLabel: st.Label(),
 		Received: support.QuestionDateTime(q.ReceivedAt), Due: support.QuestionDate(q.DueAt),
-		DueText: questionCalendar.QuestionDueText(now, q.DueAt),
+		DueText: s.questionCalendar().QuestionDueText(now, q.DueAt),
 		Badge:   string(badge), BadgeLabel: badge.Label(),
 	}
 }
@@ -123,7 +126,7 @@ func (s *Server) questionAsk(w http.ResponseWriter, r *http.Request) error {
 	err = s.store.InTx(r.Context(), func(tx *store.Store) error {
 		qid, created, err := tx.SupportQuestionAsk(r.Context(), store.NewSupportQuestion{
 			SupplierID: supplierID, AskedBy: u.ID, Subject: f.Subject, Body: f.Body,
-			ReceivedAt: received, DueAt: questionCalendar.DueDate(received),
+			ReceivedAt: received, DueAt: s.questionCalendar().DueDate(received),
 		})
 		if err != nil {
 			return err
@@ -142,7 +145,7 @@ func (s *Server) questionAsk(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.flash(w, r, "success", "Uw vraag is ontvangen. U krijgt uiterlijk op "+
-		support.QuestionDate(questionCalendar.DueDate(received))+" antwoord.")
+		support.QuestionDate(s.questionCalendar().DueDate(received))+" antwoord.")
 	return redirect(w, r, questionHref(id))
 }
 

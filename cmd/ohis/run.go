@@ -100,6 +100,9 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, args []
 		if err := demo.SeedAdmission(ctx, a.Store, a.Supplier); err != nil {
 			return err
 		}
+		if err := demo.SeedSupport(ctx, a.Store); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {

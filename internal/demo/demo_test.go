@@ -259,3 +259,34 @@ func TestSeedAdmission(t *testing.T) {
 		t.Errorf("%d demo slots, want 4", len(slots))
 	}
 }
+
+// The demo's support desk: one question waiting and 3:30 of logged time
+// for Groene Woning; seeding twice adds nothing.
+func TestSeedSupport(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	if err := demo.Seed(ctx, env.App.Store, env.App.Auth); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := demo.SeedSupport(ctx, env.App.Store); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sup, err := env.App.Store.SupplierGetByName(ctx, "Groene Woning B.V.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, err := env.App.Store.SupportQuestionsBySupplier(ctx, sup.ID)
+	if err != nil || len(qs) != 1 || qs[0].Status != "open" {
+		t.Fatalf("demo questions %+v (%v), want one open question", qs, err)
+	}
+	var minutes int
+	if err := env.App.Pool.QueryRow(ctx, "SELECT coalesce(sum(minutes), 0) FROM time_entries WHERE supplier_id = $1", sup.ID).Scan(&minutes); err != nil {
+		t.Fatal(err)
+	}
+	if minutes != 210 {
+		t.Errorf("demo time logged: %d minutes, want 210", minutes)
+	}
+}

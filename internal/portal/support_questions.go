@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -311,15 +312,7 @@ func (s *Server) questionShow(w http.ResponseWriter, r *http.Request) error {
 // app's mailer when wired, otherwise as a row that is only stored (no SMTP)
 // or pending.
 func (s *Server) questionMail(ctx context.Context, tx *store.Store, to, subject, text string) error {
-	if s.mailer != nil {
-		return s.mailer.Enqueue(ctx, tx, to, subject, text)
-	}
-	status := "pending"
-	if s.cfg.SMTP.Host == "" {
-		status = "stored"
-	}
-	_, err := tx.MailOutboxAdd(ctx, to, subject, text, status)
-	return err
+	return s.mailer.Enqueue(ctx, tx, to, subject, text)
 }
 
 func (s *Server) questionLink(id int64) string {
@@ -343,6 +336,23 @@ func (s *Server) questionStaffInvalid(w http.ResponseWriter, r *http.Request, q 
 
 const questionClosedText = "Deze vraag is al gesloten; er kan niets meer aan worden toegevoegd."
 
+// errQuestionClosed: the question was closed between reading and locking it.
+var errQuestionClosed = errors.New("question closed meanwhile")
+
+// questionDone finishes a staff action: a question a colleague closed
+// meanwhile is a Dutch flash, not an error page.
+func (s *Server) questionDone(w http.ResponseWriter, r *http.Request, id int64, err error, success string) error {
+	switch {
+	case errors.Is(err, errQuestionClosed):
+		s.flash(w, r, "error", questionClosedText)
+	case err != nil:
+		return err
+	default:
+		s.flash(w, r, "success", success)
+	}
+	return redirect(w, r, questionStaffHref(id))
+}
+
 func (s *Server) questionAnswer(w http.ResponseWriter, r *http.Request) error {
 	q, err := s.questionStaffGet(r)
 	if err != nil {
@@ -364,7 +374,7 @@ func (s *Server) questionAnswer(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if !support.QuestionStatus(cur.Status).AcceptsStaffAction() {
-			return errNotFound
+			return errQuestionClosed // closed by a colleague meanwhile
 		}
 		if _, err := tx.SupportMessageAdd(r.Context(), q.ID, u.ID, f.Body, true); err != nil {
 			return err
@@ -382,11 +392,7 @@ func (s *Server) questionAnswer(w http.ResponseWriter, r *http.Request) error {
 			"Beste "+questionGreeting(q)+",\n\nUw vraag \""+q.Subject+"\" is beantwoord. Lees het antwoord in het portaal:\n\n"+
 				s.questionLink(q.ID)+"\n\nMet vriendelijke groet,\nOHIS-ondersteuning\n")
 	})
-	if err != nil {
-		return err
-	}
-	s.flash(w, r, "success", "Het antwoord is verstuurd naar "+q.AskerEmail+".")
-	return redirect(w, r, questionStaffHref(q.ID))
+	return s.questionDone(w, r, q.ID, err, "Het antwoord is verstuurd naar "+q.AskerEmail+".")
 }
 
 func questionGreeting(q store.SupportQuestion) string {
@@ -415,7 +421,7 @@ func (s *Server) questionClose(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if !support.QuestionStatus(cur.Status).AcceptsStaffAction() {
-			return errNotFound
+			return errQuestionClosed // closed by a colleague meanwhile
 		}
 		if err := tx.SupportQuestionSetStatus(r.Context(), q.ID, string(support.QuestionNotAnswerable), f.Reason, cur.AnsweredAt); err != nil {
 			return err
@@ -432,9 +438,5 @@ func (s *Server) questionClose(w http.ResponseWriter, r *http.Request) error {
 				f.Reason+"\n\nU leest de vraag en de reden in het portaal:\n\n"+s.questionLink(q.ID)+
 				"\n\nMet vriendelijke groet,\nOHIS-ondersteuning\n")
 	})
-	if err != nil {
-		return err
-	}
-	s.flash(w, r, "success", "De vraag is gesloten; de aanbieder is ingelicht.")
-	return redirect(w, r, questionStaffHref(q.ID))
+	return s.questionDone(w, r, q.ID, err, "De vraag is gesloten; de aanbieder is ingelicht.")
 }

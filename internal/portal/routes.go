@@ -132,6 +132,14 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.handle(mux, "GET /beheer/e-mail", s.outboxList, admins...)
 	s.handle(mux, "GET /beheer/e-mail/{id}", s.outboxShow, admins...)
 
+	// Webshop connections and the catalogue sync (issue 4): suppliers'
+	// connection screens, and the shops' webhook endpoint.
+	s.registerConnectionRoutes(mux)
+	s.registerWebhookRoutes(mux)
+	// Curation (issue 5) and the public catalogue for residents.
+	s.registerCurationRoutes(mux)
+	s.registerCatalogueRoutes(mux)
+
 	// Everything else is a friendly 404.
 	mux.Handle("/", s.wrap(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 }

@@ -299,7 +299,8 @@ func matrixCallers() []string {
 // the areas that keep theirs beside their own tests (routes_*_test.go).
 func allRouteMatrices(t *testing.T) map[string]routeExpectation {
 	all := map[string]routeExpectation{}
-	for _, m := range []map[string]routeExpectation{routeMatrix, applyRouteMatrix, supplierRouteMatrix, reviewRouteMatrix, bookingRouteMatrix, hoursRouteMatrix, questionsRouteMatrix} {
+	for _, m := range []map[string]routeExpectation{routeMatrix, applyRouteMatrix, supplierRouteMatrix, reviewRouteMatrix, bookingRouteMatrix, hoursRouteMatrix, questionsRouteMatrix,
+		connectionRouteMatrix, webhookRouteMatrix, curationRouteMatrix, catalogueRouteMatrix} {
 		for pattern, exp := range m {
 			if _, dup := all[pattern]; dup {
 				t.Errorf("route %q has entries in two matrices", pattern)

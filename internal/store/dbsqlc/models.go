@@ -78,10 +78,99 @@ type AuditLog struct {
 	Detail      []byte
 }
 
+type CatalogAttribute struct {
+	ID           int64
+	ConnectionID int64
+	ExternalID   string
+	Name         string
+	Slug         string
+	Terms        []byte
+	ContentHash  []byte
+	UpdatedAt    time.Time
+	DeletedAt    *time.Time
+}
+
+type CatalogBrand struct {
+	ID               int64
+	ConnectionID     int64
+	ExternalID       string
+	ParentExternalID string
+	Name             string
+	Slug             string
+	ContentHash      []byte
+	UpdatedAt        time.Time
+	DeletedAt        *time.Time
+}
+
+type CatalogCategory struct {
+	ID               int64
+	ConnectionID     int64
+	ExternalID       string
+	ParentExternalID string
+	Name             string
+	Slug             string
+	ContentHash      []byte
+	UpdatedAt        time.Time
+	DeletedAt        *time.Time
+}
+
+type CategoryMapping struct {
+	CatalogCategoryID  int64
+	PlatformCategoryID int64
+	MappedBy           *int64
+	MappedAt           time.Time
+}
+
 type ClosedMonth struct {
 	Month    pgtype.Date
 	ClosedBy *int64
 	ClosedAt time.Time
+}
+
+type Connection struct {
+	ID               int64
+	SupplierID       int64
+	Environment      string
+	Platform         string
+	BaseUrl          string
+	Credentials      []byte
+	KeyID            string
+	CredentialsHint  string
+	WebhookSecret    []byte
+	CreatedAt        time.Time
+	CreatedBy        *int64
+	UpdatedAt        time.Time
+	Paused           bool
+	Watermark        *time.Time
+	LastSuccessAt    *time.Time
+	LastAttemptAt    *time.Time
+	LastReconcileAt  *time.Time
+	NextSyncAt       *time.Time
+	FailingSince     *time.Time
+	LastErrorCode    string
+	AuthFailed       bool
+	WebhookStatus    string
+	WebhookCheckedAt *time.Time
+	IncidentKind     string
+	IncidentSince    *time.Time
+	IncidentMailedAt *time.Time
+	ShopInfo         []byte
+}
+
+type ConnectionWebhook struct {
+	ConnectionID int64
+	Topic        string
+	ExternalID   string
+	Status       string
+	CheckedAt    time.Time
+}
+
+type CurationSetting struct {
+	ID                   bool
+	PriceIncreasePercent int32
+	KeepVisibleOnChange  bool
+	UpdatedAt            time.Time
+	UpdatedBy            *int64
 }
 
 type CustomApiReview struct {
@@ -116,6 +205,93 @@ type MailOutbox struct {
 	LastError   string
 	SentAt      *time.Time
 	Attachments []byte
+}
+
+type PlatformCategory struct {
+	ID        int64
+	ParentID  *int64
+	Name      string
+	Slug      string
+	Position  int32
+	CreatedAt time.Time
+}
+
+type Product struct {
+	ID                int64
+	ConnectionID      int64
+	SupplierID        int64
+	Environment       string
+	ExternalID        string
+	Type              string
+	ShopStatus        string
+	Name              string
+	Slug              string
+	Permalink         string
+	Sku               string
+	Description       string
+	ShortDescription  string
+	RegularPriceCents *int64
+	SalePriceCents    *int64
+	SaleFrom          *time.Time
+	SaleTo            *time.Time
+	PriceCents        *int64
+	ManageStock       bool
+	StockQuantity     *int32
+	StockStatus       string
+	Backorders        string
+	CategoryIds       []string
+	BrandIds          []string
+	Attributes        []byte
+	Images            []byte
+	ShopModifiedAt    time.Time
+	ContentHash       []byte
+	FirstSeenAt       time.Time
+	UpdatedAt         time.Time
+	DeletedAt         *time.Time
+}
+
+type ProductCuration struct {
+	ProductID        int64
+	Status           string
+	Version          int64
+	ReasonID         *int64
+	ReasonText       string
+	DecidedBy        *int64
+	DecidedAt        *time.Time
+	ApprovedSnapshot []byte
+	ChangeSummary    string
+	ChangedAt        *time.Time
+}
+
+type ProductVariant struct {
+	ID                int64
+	ProductID         int64
+	ExternalID        string
+	ShopStatus        string
+	Sku               string
+	RegularPriceCents *int64
+	SalePriceCents    *int64
+	SaleFrom          *time.Time
+	SaleTo            *time.Time
+	PriceCents        *int64
+	ManageStock       bool
+	StockQuantity     *int32
+	StockStatus       string
+	Backorders        string
+	Options           []byte
+	Image             []byte
+	Position          int32
+	ShopModifiedAt    time.Time
+	ContentHash       []byte
+	FirstSeenAt       time.Time
+	UpdatedAt         time.Time
+	DeletedAt         *time.Time
+}
+
+type RejectionReason struct {
+	ID     int64
+	Label  string
+	Active bool
 }
 
 type Session struct {
@@ -162,6 +338,40 @@ type SupportQuestion struct {
 	ClosedReason string
 	AnsweredAt   *time.Time
 	UpdatedAt    time.Time
+}
+
+type SyncError struct {
+	ID                int64
+	ConnectionID      int64
+	RunID             *int64
+	ProductExternalID string
+	ProductName       string
+	Code              string
+	Message           string
+	Detail            string
+	CreatedAt         time.Time
+	ResolvedAt        *time.Time
+}
+
+type SyncRun struct {
+	ID           int64
+	ConnectionID int64
+	Kind         string
+	Trigger      string
+	StartedAt    time.Time
+	FinishedAt   *time.Time
+	Outcome      string
+	PagesDone    int32
+	PagesTotal   int32
+	ItemsDone    int32
+	ItemsTotal   int32
+	Created      int32
+	Updated      int32
+	Deleted      int32
+	Unchanged    int32
+	Skipped      int32
+	Failed       int32
+	ErrorMessage string
 }
 
 type TestBooking struct {
@@ -228,4 +438,16 @@ type UserToken struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+}
+
+type WebhookDelivery struct {
+	ID           int64
+	ConnectionID int64
+	Topic        string
+	ResourceID   string
+	BodySha256   []byte
+	Body         []byte
+	ReceivedAt   time.Time
+	ProcessedAt  *time.Time
+	Result       string
 }

@@ -47,6 +47,28 @@ type SMTP struct {
 	From     string
 }
 
+// Sync configures the catalogue syncer and how OHIS talks to webshops.
+type Sync struct {
+	// Interval between incremental syncs of a connection (OHIS_SYNC_INTERVAL).
+	Interval time.Duration
+	// ReconcileInterval between full id reconciliations (OHIS_SYNC_RECONCILE_INTERVAL, nightly by default).
+	ReconcileInterval time.Duration
+	// SafetyMargin is subtracted from the watermark of an incremental sync
+	// (OHIS_SYNC_SAFETY_MARGIN), against clock skew and slow commits in the shop.
+	SafetyMargin time.Duration
+	// RequestTimeout bounds every request to a shop (OHIS_SHOP_REQUEST_TIMEOUT).
+	RequestTimeout time.Duration
+	// ShopConcurrency is how many requests OHIS may have open to one shop (OHIS_SHOP_CONCURRENCY).
+	ShopConcurrency int
+	// AllowPrivateShops lets supplier-given shop addresses resolve to
+	// loopback and private networks, and use plain http
+	// (OHIS_SHOP_ALLOW_PRIVATE); only for the demo and tests.
+	AllowPrivateShops bool
+	// Disabled stops scheduled syncs in this process (OHIS_SYNC_DISABLED);
+	// jobs queued by the portal still run.
+	Disabled bool
+}
+
 // Config is the whole configuration of a running OHIS.
 type Config struct {
 	Mode        Mode
@@ -74,6 +96,8 @@ type Config struct {
 
 	// Demo loads demo users and suppliers on start and shows demo logins.
 	Demo bool
+
+	Sync Sync
 
 	// LiberationDayEveryYear counts Bevrijdingsdag (5 May) as a day off in
 	// every year, not only in lustrum years, for question due dates.
@@ -135,6 +159,19 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.TrustProxyHeaders = boolean(env, "OHIS_TRUST_PROXY_HEADERS", &errs)
 	c.Demo = boolean(env, "OHIS_DEMO", &errs)
 	c.LiberationDayEveryYear = boolean(env, "OHIS_BEVRIJDINGSDAG_JAARLIJKS", &errs)
+	c.Sync = Sync{
+		Interval:          duration(env, "OHIS_SYNC_INTERVAL", 5*time.Minute, &errs),
+		ReconcileInterval: duration(env, "OHIS_SYNC_RECONCILE_INTERVAL", 24*time.Hour, &errs),
+		SafetyMargin:      duration(env, "OHIS_SYNC_SAFETY_MARGIN", 2*time.Minute, &errs),
+		RequestTimeout:    duration(env, "OHIS_SHOP_REQUEST_TIMEOUT", 30*time.Second, &errs),
+		AllowPrivateShops: boolean(env, "OHIS_SHOP_ALLOW_PRIVATE", &errs),
+		Disabled:          boolean(env, "OHIS_SYNC_DISABLED", &errs),
+	}
+	if n, err := strconv.Atoi(env("OHIS_SHOP_CONCURRENCY", "4")); err != nil || n < 1 || n > 32 {
+		errs = append(errs, fmt.Errorf("OHIS_SHOP_CONCURRENCY must be a number from 1 to 32"))
+	} else {
+		c.Sync.ShopConcurrency = n
+	}
 
 	c.SMTP = SMTP{
 		Host:     env("OHIS_SMTP_HOST", ""),
@@ -169,6 +206,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 		if c.Demo {
 			errs = append(errs, errors.New("OHIS_DEMO cannot be used in production"))
+		}
+		if c.Sync.AllowPrivateShops {
+			errs = append(errs, errors.New("OHIS_SHOP_ALLOW_PRIVATE cannot be used in production"))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -304,6 +304,7 @@ func TestCSSDefinesTemplateClasses(t *testing.T) {
 		".badge", ".badge-ok", ".badge-warn", ".badge-error", ".badge-neutral",
 		".auth-page", ".auth-card", ".error-page", ".error-code", ".filters", ".pagination",
 		".htmx-indicator", ".htmx-request", ".demo-logins",
+		".incident-alert", ".incident-inline", ".sync-progress", ".check-steps", ".check-fail", // webshop connections
 		"prefers-reduced-motion", "@media print", "@media (max-width: 799.98px)",
 	} {
 		if !strings.Contains(css, sel) {

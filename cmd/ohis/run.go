@@ -27,6 +27,9 @@ commands:
   migrate            apply database migrations and exit
   user create --email E --role admin|curator|support|supplier [--name N] [--supplier ID]
                      create a user; the password is read from standard input
+  sync --connection ID [--full | --reconcile]
+                     sync one webshop connection in the foreground (default:
+                     the changes since the last sync) and print a summary
   keygen             print a fresh key for OHIS_SESSION_KEYS / OHIS_ENCRYPTION_KEYS
 `
 
@@ -55,6 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, cfg, logger, rest, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, cfg, logger)
+	case "sync":
+		return syncCommand(ctx, cfg, logger, rest, stdout, stderr)
 	case "user":
 		if len(rest) == 0 || rest[0] != "create" {
 			return errors.New("usage: ohis user create --email E --role R [--name N] [--supplier ID]")
@@ -87,12 +92,15 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, args []
 	opts := app.Options{}
 	if cfg.Demo {
 		opts.DemoLogins = demo.Logins()
+		// The demo's webshops run on loopback ports of this machine.
+		cfg.Sync.AllowPrivateShops = true
 	}
 	a, err := app.New(ctx, cfg, logger, opts)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	var shops []*demo.Shop
 	if cfg.Demo {
 		if err := demo.Seed(ctx, a.Store, a.Auth); err != nil {
 			return err
@@ -101,6 +109,14 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, args []
 			return err
 		}
 		if err := demo.SeedSupport(ctx, a.Store); err != nil {
+			return err
+		}
+		var stopShops func()
+		if shops, stopShops, err = demo.StartShops(logger); err != nil {
+			return err
+		}
+		defer stopShops()
+		if err := demo.SeedConnections(ctx, a.Store, a.Supplier, a.Connections, shops); err != nil {
 			return err
 		}
 	}
@@ -113,6 +129,10 @@ func serve(ctx context.Context, cfg *config.Config, logger *slog.Logger, args []
 		fmt.Fprintln(stdout, "\nDemo logins (password for all: "+demo.Password+"):")
 		for _, l := range demo.Logins() {
 			fmt.Fprintf(stdout, "  %-36s %s\n", l.Email, l.Role)
+		}
+		fmt.Fprintln(stdout, "\nDemo webshops (change prices, stock and products there; OHIS follows):")
+		for _, sh := range shops {
+			fmt.Fprintf(stdout, "  %-18s %s  (%s)\n", sh.Name, sh.AdminURL, sh.Supplier)
 		}
 	}
 	fmt.Fprintln(stdout, "\nStop with Ctrl+C.")

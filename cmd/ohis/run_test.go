@@ -367,3 +367,60 @@ func TestServeAnswersAndStopsGracefully(t *testing.T) {
 		t.Logf("after shutdown: %v", err)
 	}
 }
+
+// The README's first command: serve --demo starts the demo webshops,
+// prints their admin pages, and the demo suppliers' connections sync
+// from them, so the production catalogue has products.
+func TestServeDemoSyncsFromDemoShops(t *testing.T) {
+	t.Parallel()
+	env, url := devEnv(t)
+	env["OHIS_LISTEN"] = freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"ohis", "serve", "--demo"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
+	}()
+	pool := connect(t, url)
+	admin := regexp.MustCompile(`De Groene Woning\s+(http://127\.0\.0\.1:\d+/demoshop/)`)
+	deadline := time.Now().Add(60 * time.Second)
+	var products int
+	for {
+		err := pool.QueryRow(context.Background(), `SELECT count(*) FROM products p JOIN connections c ON c.id = p.connection_id
+			JOIN suppliers s ON s.id = c.supplier_id WHERE s.name = 'Groene Woning B.V.' AND c.environment = 'production'`).Scan(&products)
+		if err == nil && products > 0 && admin.MatchString(stdout.String()) {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve --demo returned: %v\nstderr: %s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no production products of Groene Woning within 60 s (%d, %v)\nstdout: %s", products, err, stdout.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	resp, err := http.Get(admin.FindStringSubmatch(stdout.String())[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("demo shop admin page: %d", resp.StatusCode)
+	}
+	var conns int
+	if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM connections").Scan(&conns); err != nil || conns != 3 {
+		t.Errorf("%d demo connections (%v), want 3", conns, err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve --demo after shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve --demo did not stop within 30 s")
+	}
+}

@@ -22,6 +22,9 @@ import (
 
 	"github.com/wujw/ohis/internal/auth"
 	"github.com/wujw/ohis/internal/config"
+	"github.com/wujw/ohis/internal/conformance"
+	"github.com/wujw/ohis/internal/connections"
+	"github.com/wujw/ohis/internal/curation"
 	"github.com/wujw/ohis/internal/mail"
 	"github.com/wujw/ohis/internal/outbox"
 	"github.com/wujw/ohis/internal/pgcluster"
@@ -29,6 +32,7 @@ import (
 	"github.com/wujw/ohis/internal/secret"
 	"github.com/wujw/ohis/internal/store"
 	"github.com/wujw/ohis/internal/supplier"
+	"github.com/wujw/ohis/internal/syncer"
 	webauth "github.com/wujw/ohis/web/auth"
 )
 
@@ -43,6 +47,15 @@ type App struct {
 	Supplier *supplier.Service
 	Box      *secret.Box
 	Portal   *portal.Server
+	// Connections manages suppliers' webshop connections; it is also the
+	// syncer's Opener.
+	Connections *connections.Service
+	// Syncer keeps the connected catalogues current (jobs, webhooks).
+	Syncer *syncer.Service
+	// Conformance runs the custom-API conformance reports.
+	Conformance *conformance.Service
+	// Curation decides which synced products appear (issue 5).
+	Curation *curation.Service
 
 	cluster *pgcluster.Cluster
 }
@@ -112,17 +125,32 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, opts Opti
 		river.AddWorker(workers, &outbox.DeliverWorker{Store: a.Store, Sender: sender, From: cfg.SMTP.From, Logger: logger})
 	}
 	river.AddWorker(workers, &auth.CleanupWorker{Store: a.Store, IdleTimeout: cfg.SessionIdleTimeout, Logger: logger})
+	river.AddWorker(workers, &curation.BulkWorker{Store: a.Store, Logger: logger})
+	river.AddWorker(workers, &curation.SearchWordsWorker{Store: a.Store})
+	// The catalogue syncer registers its workers now; its opener, mailer
+	// and job client are set below, once they exist.
+	a.Syncer = syncer.New(syncer.Deps{Store: a.Store, Pool: a.Pool, Logger: logger, Config: cfg.Sync, BaseURL: cfg.BaseURL})
+	a.Syncer.AddWorkers(workers)
+	// The custom-API conformance report: its box, credentials and job
+	// client are wired below, once they exist.
+	a.Conformance = conformance.New(conformance.DepsFromConfig(cfg, a.Store, logger))
+	a.Conformance.AddWorkers(workers)
 	riverCfg := &river.Config{Logger: logger, Workers: workers}
 	if !opts.NoJobs {
 		riverCfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 10},
 			outbox.Queue:       {MaxWorkers: 2},
 		}
+		for name, q := range syncer.Queues() {
+			riverCfg.Queues[name] = q
+		}
 		riverCfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return auth.CleanupArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "auth_cleanup", RunOnStart: true}),
 		}
+		riverCfg.PeriodicJobs = append(riverCfg.PeriodicJobs, a.Syncer.PeriodicJobs()...)
+		riverCfg.PeriodicJobs = append(riverCfg.PeriodicJobs, curation.PeriodicJobs()...)
 	}
 	if a.River, err = river.NewClient(riverpgxv5.New(a.Pool), riverCfg); err != nil {
 		a.Close()
@@ -137,8 +165,20 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, opts Opti
 		return nil, err
 	}
 	a.Supplier = supplier.NewService(a.Store, a.Auth, mailer, a.Box, logger, cfg.BaseURL)
+	a.Conformance.Wire(a.Box, a.Supplier, a.River)
+	a.Supplier.SetReviewHook(a.Conformance)
+	a.Supplier.AllowPrivateAPIs(cfg.Sync.AllowPrivateShops)
+	a.Connections = connections.New(connections.Deps{Store: a.Store, Box: a.Box, Config: cfg, Logger: logger})
+	a.Syncer.SetOpener(a.Connections)
+	a.Syncer.SetMailer(mailer)
+	a.Syncer.SetClient(a.River)
+	a.Connections.SetSyncer(a.Syncer)
+	a.Curation = curation.New(a.Store, a.River, logger)
+	a.Syncer.SetHook(a.Curation)
 	a.Portal = portal.New(portal.Deps{
 		Config: cfg, Logger: logger, Pool: a.Pool, Store: a.Store, Auth: a.Auth, Supplier: a.Supplier, Mailer: mailer, DemoLogins: opts.DemoLogins,
+		Connections: a.Connections, Syncer: a.Syncer, Curation: a.Curation,
+		Conformance: a.Conformance,
 	})
 	return a, nil
 }

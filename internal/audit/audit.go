@@ -43,6 +43,30 @@ const (
 	TestDecided          Action = "test.decided"
 	RequirementAdded     Action = "admission.requirement_added"
 	RequirementSwitched  Action = "admission.requirement_switched"
+
+	// ConformanceRerun: staff ran a submission's conformance report again (issue 4).
+	ConformanceRerun Action = "custom_api.conformance_rerun"
+
+	// Curation (issue 5).
+	CurationApproved        Action = "curation.approved"
+	CurationRejected        Action = "curation.rejected"
+	CurationChanged         Action = "curation.changed"
+	CurationBulkStarted     Action = "curation.bulk_started"
+	CurationSettingsChanged Action = "curation.settings_changed"
+	RejectionReasonAdded    Action = "curation.reason_added"
+	RejectionReasonSwitched Action = "curation.reason_switched"
+	PlatformCategoryCreated Action = "platform_category.created"
+	PlatformCategoryChanged Action = "platform_category.changed"
+	PlatformCategoryDeleted Action = "platform_category.deleted"
+	CategoryMapped          Action = "platform_category.mapped"
+
+	ConnectionCreated            Action = "connection.created"
+	ConnectionCredentialsChanged Action = "connection.credentials_changed"
+	ConnectionPaused             Action = "connection.paused"
+	ConnectionResumed            Action = "connection.resumed"
+	ConnectionDeleted            Action = "connection.deleted"
+	ConnectionSyncRequested      Action = "connection.sync_requested"
+	ConnectionURLChanged         Action = "connection.url_changed"
 )
 
 // Label is the Dutch description of an action for the audit page.
@@ -94,6 +118,8 @@ func (a Action) Label() string {
 		return "Eigen API ter beoordeling aangeboden"
 	case CustomAPIReviewed:
 		return "Eigen API beoordeeld"
+	case ConformanceRerun:
+		return "Conformiteitsrapport eigen API opnieuw uitgevoerd"
 	case TestSlotCreated:
 		return "Testmoment gepubliceerd"
 	case TestSlotWithdrawn:
@@ -112,6 +138,42 @@ func (a Action) Label() string {
 		return "Toelatingseis toegevoegd"
 	case RequirementSwitched:
 		return "Toelatingseis aan- of uitgezet"
+	case CurationApproved:
+		return "Product goedgekeurd"
+	case CurationRejected:
+		return "Product afgewezen"
+	case CurationChanged:
+		return "Product terug ter beoordeling na wijziging"
+	case CurationBulkStarted:
+		return "Bulkbesluit over producten gestart"
+	case CurationSettingsChanged:
+		return "Curatie-instellingen gewijzigd"
+	case RejectionReasonAdded:
+		return "Afwijsreden toegevoegd"
+	case RejectionReasonSwitched:
+		return "Afwijsreden aan- of uitgezet"
+	case PlatformCategoryCreated:
+		return "Platformcategorie toegevoegd"
+	case PlatformCategoryChanged:
+		return "Platformcategorie gewijzigd"
+	case PlatformCategoryDeleted:
+		return "Platformcategorie verwijderd"
+	case CategoryMapped:
+		return "Categorie van aanbieder gekoppeld"
+	case ConnectionCreated:
+		return "Webshopkoppeling toegevoegd"
+	case ConnectionCredentialsChanged:
+		return "Sleutels van webshopkoppeling gewijzigd"
+	case ConnectionPaused:
+		return "Webshopkoppeling gepauzeerd"
+	case ConnectionResumed:
+		return "Webshopkoppeling hervat"
+	case ConnectionDeleted:
+		return "Webshopkoppeling verwijderd"
+	case ConnectionSyncRequested:
+		return "Synchronisatie handmatig gestart"
+	case ConnectionURLChanged:
+		return "Webshopadres van koppeling gewijzigd"
 	}
 	return string(a)
 }

@@ -290,3 +290,91 @@ func TestSeedSupport(t *testing.T) {
 		t.Errorf("demo time logged: %d minutes, want 210", minutes)
 	}
 }
+
+// The demo's webshops: Groene Woning reaches production and syncs its
+// production and test connections, Zonnig Wonen its test connection (on
+// the custom route). A restart (new shops on new ports) updates the
+// addresses instead of adding connections.
+func TestSeedConnections(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.WithEnv("OHIS_SHOP_ALLOW_PRIVATE", "true"), apptest.WithEnv("OHIS_SYNC_DISABLED", "true"))
+	ctx := context.Background()
+	if err := demo.Seed(ctx, env.App.Store, env.App.Auth); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.SeedAdmission(ctx, env.App.Store, env.App.Supplier); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"Groene Woning B.V.": {"production", "test"}, "Zonnig Wonen": {"test"}}
+	runs := map[int64]int{} // successful runs per connection after each start
+	for start := 1; start <= 2; start++ {
+		shops, stop, err := demo.StartShops(slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.SeedConnections(ctx, env.App.Store, env.App.Supplier, env.App.Connections, shops); err != nil {
+			t.Fatalf("start %d: %v", start, err)
+		}
+		for _, shop := range shops {
+			if !strings.HasPrefix(shop.AdminURL, shop.URL) || !strings.HasPrefix(shop.URL, "http://127.0.0.1:") {
+				t.Errorf("%s: shop %s, admin page %s", shop.Name, shop.URL, shop.AdminURL)
+			}
+			sup, err := env.App.Store.SupplierGetByName(ctx, shop.Supplier)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs, err := env.App.Store.ConnectionsBySupplier(ctx, sup.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var envs []string
+			for _, c := range cs {
+				envs = append(envs, c.Environment)
+				if c.BaseURL != shop.APIURL || c.Platform != shop.Platform {
+					t.Errorf("start %d, %s %s: %s at %s, want %s at %s", start, shop.Supplier, c.Environment, c.Platform, c.BaseURL, shop.Platform, shop.APIURL)
+				}
+				// Every start syncs the catalogue from the shop's new address.
+				deadline := time.Now().Add(30 * time.Second)
+				for {
+					_, live, err := env.App.Store.SupplierProductCounts(ctx, sup.ID, &c.ID)
+					rs, _ := env.App.Store.ConnectionRuns(ctx, c.ID, 10)
+					ok := 0
+					for _, r := range rs {
+						if r.Outcome == "succeeded" {
+							ok++
+						}
+					}
+					// The job behind the run is done too, so the next start's
+					// request is not merged into it.
+					var busy bool
+					if err := env.App.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM river_job WHERE kind = 'sync_connection'
+						AND state IN ('available', 'running', 'retryable', 'scheduled', 'pending') AND (args->>'connection_id')::bigint = $1)`,
+						c.ID).Scan(&busy); err != nil {
+						t.Fatal(err)
+					}
+					if err == nil && live > 0 && ok > runs[c.ID] && rs[0].Outcome != "running" && !busy {
+						runs[c.ID] = ok
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("start %d, %s %s: %d products, runs %+v", start, shop.Supplier, c.Environment, live, rs)
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+			slices.Sort(envs)
+			if !slices.Equal(envs, want[shop.Supplier]) {
+				t.Errorf("start %d: %s has connections %v, want %v", start, shop.Supplier, envs, want[shop.Supplier])
+			}
+		}
+		stop()
+	}
+	gw, err := env.App.Store.SupplierGetByName(ctx, "Groene Woning B.V.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := env.App.Store.ApplicationBySupplier(ctx, gw.ID)
+	if err != nil || a.State != admission.Production {
+		t.Errorf("Groene Woning's application: %s (%v), want production", a.State, err)
+	}
+}

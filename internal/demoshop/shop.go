@@ -83,8 +83,8 @@ type Options struct {
 
 // Default credentials: ck_/cs_ + 40 characters like real keys ("demo" + 36 hex).
 const (
-	DefaultConsumerKey    = "ck_demo000000000000000000000000000000000001"
-	DefaultConsumerSecret = "cs_demo000000000000000000000000000000000001"
+	DefaultConsumerKey    = "ck_de00000000000000000000000000000000000001"
+	DefaultConsumerSecret = "cs_de00000000000000000000000000000000000001"
 )
 
 // Faults make the shop misbehave; replace them at runtime with SetFaults.

@@ -83,10 +83,11 @@ func TestAdminInvitesCuratorWhoActivatesAndLogsIn(t *testing.T) {
 	if got := p.text("[data-testid=home-title]"); got != "Welkom, "+name {
 		t.Errorf("start page title %q, want %q", got, "Welkom, "+name)
 	}
-	if got := p.text("main h2"); got != "Uw rol: Curator" {
-		t.Errorf("start page says %q, want %q", got, "Uw rol: Curator")
+	// A curator starts at the review queue's summary.
+	if got := p.text("main h2"); got != "Te beoordelen" {
+		t.Errorf("start page says %q, want %q", got, "Te beoordelen")
 	}
-	if got, want := p.navItems(), []string{"Start", "Mijn account"}; !slices.Equal(got, want) {
+	if got, want := p.navItems(), []string{"Start", "Curatie", "Categorieën", "Mijn account"}; !slices.Equal(got, want) {
 		t.Errorf("menu %q, want %q", got, want)
 	}
 

@@ -19,10 +19,10 @@ func TestEachRoleLogsInSeesItsMenuAndLogsOut(t *testing.T) {
 		nav       []string
 		forbidden string // a page of another role
 	}{
-		{account.RoleAdmin, []string{"Start", "Aanmeldingen", "Doorlooptijden", "Testmomenten", "Vragen", "Uren", "Gebruikers", "Aanbieders", "Auditlog", "Uitgaande e-mail", "Mijn account"}, "/team"},
-		{account.RoleCurator, []string{"Start", "Mijn account"}, "/beheer/gebruikers"},
-		{account.RoleSupport, []string{"Start", "Vragen", "Uren", "Doorlooptijden", "Testmomenten", "Mijn account"}, "/beheer/audit"},
-		{account.RoleSupplier, []string{"Start", "API-sleutels", "Handleiding", "Integratietest", "Vragen", "Uren", "Team", "Mijn account"}, "/beheer/gebruikers"},
+		{account.RoleAdmin, []string{"Start", "Aanmeldingen", "Doorlooptijden", "Testmomenten", "Vragen", "Uren", "Curatie", "Categorieën", "Gebruikers", "Aanbieders", "Koppelingen", "Auditlog", "Uitgaande e-mail", "Mijn account"}, "/team"},
+		{account.RoleCurator, []string{"Start", "Curatie", "Categorieën", "Mijn account"}, "/beheer/gebruikers"},
+		{account.RoleSupport, []string{"Start", "Vragen", "Uren", "Doorlooptijden", "Testmomenten", "Koppelingen", "Mijn account"}, "/beheer/audit"},
+		{account.RoleSupplier, []string{"Start", "Koppelingen", "Producten", "API-sleutels", "Handleiding", "Integratietest", "Vragen", "Uren", "Team", "Mijn account"}, "/beheer/gebruikers"},
 	}
 	for _, c := range cases {
 		t.Run(string(c.role), func(t *testing.T) {

@@ -160,13 +160,17 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 // Dutch names for what audit entries are about and for their details.
 var (
 	auditSubjects = map[string]string{"user": "Gebruiker", "supplier": "Aanbieder", "application": "Aanmelding",
-		"requirement": "Toelatingseis", "api_key": "API-sleutel", "test_slot": "Testmoment", "test_booking": "Integratietest"}
+		"requirement": "Toelatingseis", "api_key": "API-sleutel", "test_slot": "Testmoment", "test_booking": "Integratietest",
+		"product": "Product", "platform_category": "Platformcategorie", "catalog_category": "Categorie van aanbieder",
+		"rejection_reason": "Afwijsreden", "bulk_decision": "Bulkbesluit", "curation_settings": "Curatie-instellingen"}
 	auditDetails = map[string]string{
 		"email": "e-mailadres", "role": "rol", "from": "van", "to": "naar", "reason": "reden",
 		"sessions": "sessies", "name": "naam", "result": "resultaat", "label": "omschrijving", "active": "actief",
 		"checked": "aangevinkt", "environment": "omgeving", "prefix": "voorvoegsel", "kvk": "KvK-nummer",
 		"minutes": "duur (minuten)", "staff": "begeleiding", "start": "begin", "outcome": "uitkomst",
 		"findings": "bevindingen", "slot": "testmoment",
+		"version": "versie", "changes": "wijzigingen", "bulk": "bulkbesluit", "total": "aantal", "action": "besluit",
+		"price_increase_percent": "prijsdrempel (%)", "keep_visible": "zichtbaar tijdens beoordeling", "position": "volgorde",
 	}
 	auditValues = map[string]string{"inactive": "account gedeactiveerd", "no active account": "geen actief account"}
 )

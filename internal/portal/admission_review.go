@@ -107,6 +107,9 @@ func (s *Server) customAPIView(r *http.Request, f customAPIForm, errs components
 			Open: !sub.Decided(),
 		})
 	}
+	if err := s.attachConformanceSupplier(r.Context(), &v, st); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 
@@ -207,6 +210,7 @@ func (s *Server) customAPISection(r *http.Request, app admission.Application) (t
 	if err != nil {
 		return nil, err
 	}
+	prefillConformance(r, &v)
 	return admin.CustomAPIReviewSection(v), nil
 }
 
@@ -260,6 +264,9 @@ func (s *Server) customAPIReviewView(ctx context.Context, viewer *account.User, 
 			MaskedKey: sub.MaskedKey, Outcome: label, OutcomeClass: class, Findings: findingLines(sub.Findings),
 			ReviewedAt: components.DateTimePtr(sub.ReviewedAt), ReviewedBy: reviewer, Open: !sub.Decided(),
 		})
+	}
+	if err := s.attachConformanceStaff(ctx, &v, st); err != nil {
+		return v, err
 	}
 	return v, nil
 }

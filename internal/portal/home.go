@@ -19,9 +19,9 @@ import (
 // staffTasks is what each staff role is responsible for (SPEC §1).
 var staffTasks = map[account.Role][]string{
 	account.RoleCurator: {
-		"Bepalen welke gesynchroniseerde producten op het inwisselplatform verschijnen.",
-		"Categorieën van aanbieders koppelen aan de platformcategorieën.",
-		"Deze pagina's komen beschikbaar zodra webshops hun producten synchroniseren.",
+		"Onder Curatie bepalen welke gesynchroniseerde producten op het inwisselplatform verschijnen, per product of in bulk.",
+		"Onder Categorieën de categorieën van aanbieders koppelen aan de platformcategorieën.",
+		"Een goedgekeurd product dat daarna belangrijk wijzigt (prijs, naam, categorie, varianten), komt terug in de lijst.",
 	},
 	account.RoleSupport: {
 		"De voortgang van aanbieders en hun uiterste data volgen onder Doorlooptijden.",
@@ -50,9 +50,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		v.SupplierName = p.User.SupplierName
 		return s.render(w, r, home.Supplier(p, v))
 	default:
-		return s.render(w, r, home.Staff(p, home.StaffView{
-			Name: u.DisplayName(), RoleLabel: u.Role.Label(), Tasks: staffTasks[u.Role], LastLogin: u.PreviousLoginAt,
-		}))
+		v := home.StaffView{Name: u.DisplayName(), RoleLabel: u.Role.Label(), Tasks: staffTasks[u.Role], LastLogin: u.PreviousLoginAt}
+		if u.Role == account.RoleCurator {
+			work, err := s.curatorHomeWork(r)
+			if err != nil {
+				return err
+			}
+			v.Work = work
+		}
+		return s.render(w, r, home.Staff(p, v))
 	}
 }
 
@@ -91,6 +97,11 @@ func (s *Server) loadDashboard(r *http.Request) (home.AdminView, error) {
 		return home.AdminView{}, err
 	}
 	v := home.AdminView{Suppliers: d.Suppliers, OutboxWaiting: d.MailUnsent}
+	incidents, err := s.store.ConnectionIncidents(ctx, nil)
+	if err != nil {
+		return home.AdminView{}, err
+	}
+	v.Incidents = connIncidentsView(incidents, true)
 	for _, role := range account.Roles {
 		v.Users = append(v.Users, home.RoleCount{Label: role.Label(), Count: d.ActiveByRole[role]})
 	}
@@ -150,6 +161,20 @@ func userRow(u account.User) admin.UserRow {
 // supplierHome is the supplier's start page: its team and, once it has an
 // application, where it stands in the admission process.
 func (s *Server) supplierHome(r *http.Request, u *account.User) (home.SupplierView, error) {
+	v, err := s.supplierHomeAdmission(r, u)
+	if err != nil {
+		return v, err
+	}
+	incidents, err := s.store.ConnectionIncidents(r.Context(), u.SupplierID)
+	if err != nil {
+		return v, err
+	}
+	v.Incidents = connIncidentsView(incidents, false)
+	return v, nil
+}
+
+// supplierHomeAdmission is the start page's team and admission part.
+func (s *Server) supplierHomeAdmission(r *http.Request, u *account.User) (home.SupplierView, error) {
 	a, facts, err := s.store.ApplicationHomeBySupplier(r.Context(), *u.SupplierID)
 	if errors.Is(err, store.ErrNotFound) {
 		// An organisation an admin added directly has no admission steps.

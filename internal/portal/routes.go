@@ -136,6 +136,7 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	// connection screens, and the shops' webhook endpoint.
 	s.registerConnectionRoutes(mux)
 	s.registerWebhookRoutes(mux)
+	s.registerConformanceRoutes(mux)
 	// Curation (issue 5) and the public catalogue for residents.
 	s.registerCurationRoutes(mux)
 	s.registerCatalogueRoutes(mux)
@@ -171,10 +172,18 @@ func navFor(role account.Role) []navItem {
 			navItem{"Testmomenten", "/beheer/testmomenten", true},
 			navItem{"Vragen", "/beheer/vragen", true},
 			navItem{"Uren", "/beheer/uren", true},
+			navItem{"Curatie", "/beheer/curatie", true},
+			navItem{"Categorieën", "/beheer/categorieen", true},
 			navItem{"Gebruikers", "/beheer/gebruikers", true},
 			navItem{"Aanbieders", "/beheer/aanbieders", true},
+			navItem{"Koppelingen", "/beheer/koppelingen", true},
 			navItem{"Auditlog", "/beheer/audit", true},
 			navItem{"Uitgaande e-mail", "/beheer/e-mail", true},
+		)
+	case account.RoleCurator:
+		items = append(items,
+			navItem{"Curatie", "/beheer/curatie", true},
+			navItem{"Categorieën", "/beheer/categorieen", true},
 		)
 	case account.RoleSupport:
 		items = append(items,
@@ -182,9 +191,12 @@ func navFor(role account.Role) []navItem {
 			navItem{"Uren", "/beheer/uren", true},
 			navItem{"Doorlooptijden", "/beheer/doorlooptijden", false},
 			navItem{"Testmomenten", "/beheer/testmomenten", true},
+			navItem{"Koppelingen", "/beheer/koppelingen", true},
 		)
 	case account.RoleSupplier:
 		items = append(items,
+			navItem{"Koppelingen", "/koppelingen", true},
+			navItem{"Producten", "/producten", false},
 			navItem{"API-sleutels", "/koppeling/sleutels", false},
 			navItem{"Handleiding", "/koppeling/handleiding", false},
 			navItem{"Integratietest", "/koppeling/integratietest", false},

@@ -300,7 +300,7 @@ func matrixCallers() []string {
 func allRouteMatrices(t *testing.T) map[string]routeExpectation {
 	all := map[string]routeExpectation{}
 	for _, m := range []map[string]routeExpectation{routeMatrix, applyRouteMatrix, supplierRouteMatrix, reviewRouteMatrix, bookingRouteMatrix, hoursRouteMatrix, questionsRouteMatrix,
-		connectionRouteMatrix, webhookRouteMatrix, curationRouteMatrix, catalogueRouteMatrix} {
+		connectionRouteMatrix, webhookRouteMatrix, conformanceRouteMatrix, curationRouteMatrix, catalogueRouteMatrix} {
 		for pattern, exp := range m {
 			if _, dup := all[pattern]; dup {
 				t.Errorf("route %q has entries in two matrices", pattern)
@@ -314,7 +314,8 @@ func allRouteMatrices(t *testing.T) map[string]routeExpectation {
 func TestRouteRoleMatrix(t *testing.T) {
 	t.Parallel()
 	routeMatrix := allRouteMatrices(t)
-	env := apptest.New(t)
+	// Webshop connections of the matrix point at loopback addresses.
+	env := apptest.New(t, apptest.WithEnv("OHIS_SHOP_ALLOW_PRIVATE", "true"))
 	fx := newMatrixFixture(t, env)
 
 	registered := map[string]portal.Route{}

@@ -17,8 +17,12 @@ import (
 
 	"github.com/wujw/ohis/internal/auth"
 	"github.com/wujw/ohis/internal/config"
+	"github.com/wujw/ohis/internal/conformance"
+	"github.com/wujw/ohis/internal/connections"
+	"github.com/wujw/ohis/internal/curation"
 	"github.com/wujw/ohis/internal/store"
 	"github.com/wujw/ohis/internal/supplier"
+	"github.com/wujw/ohis/internal/syncer"
 	webauth "github.com/wujw/ohis/web/auth"
 )
 
@@ -33,8 +37,17 @@ type Deps struct {
 	Supplier *supplier.Service
 	// Mailer puts mail in the outbox on a transaction (support questions).
 	Mailer supplier.Mailer
+	// Connections manages suppliers' webshop connections.
+	Connections *connections.Service
+	// Syncer receives webhook deliveries (POST /webhooks/{connection}).
+	Syncer *syncer.Service
+	// Curation runs curators' decisions, bulk decisions and platform
+	// categories.
+	Curation *curation.Service
 	// DemoLogins are listed on the login page in demo mode.
 	DemoLogins []webauth.DemoLogin
+	// Conformance runs and receives the custom-API conformance reports.
+	Conformance *conformance.Service
 }
 
 // Server is the portal's HTTP handler and its dependencies.
@@ -46,13 +59,19 @@ type Server struct {
 	auth       *auth.Service
 	supplier   *supplier.Service
 	mailer     supplier.Mailer
+	curation   *curation.Service
+	conns      *connections.Service
+	syncer     *syncer.Service
 	cookies    *sessions.CookieStore
 	validate   *validator.Validate
 	routes     []Route
 	demoLogins []webauth.DemoLogin
 	handler    http.Handler
+	conform    *conformance.Service
 	now        func() time.Time
 	dashboard  dashboardCache
+	// curationChoices are the curator queue's filter choices, reused briefly.
+	curationChoices choicesCache
 }
 
 // New builds the portal with its full route table.
@@ -65,10 +84,14 @@ func New(d Deps) *Server {
 		auth:       d.Auth,
 		supplier:   d.Supplier,
 		mailer:     d.Mailer,
+		curation:   d.Curation,
+		conns:      d.Connections,
+		syncer:     d.Syncer,
 		cookies:    newCookieStore(d.Config),
 		validate:   newValidator(),
 		now:        time.Now,
 		demoLogins: d.DemoLogins,
+		conform:    d.Conformance,
 	}
 	mux := http.NewServeMux()
 	s.registerRoutes(mux)

@@ -31,6 +31,20 @@ type Credentials struct {
 	Secret string `json:"secret"`
 }
 
+// ReviewHook is told of every new submission inside the submission's
+// transaction (the conformance report queues its run there).
+type ReviewHook interface {
+	CustomAPISubmitted(ctx context.Context, tx *store.Store, r store.CustomAPIReview) error
+}
+
+// SetReviewHook sets the hook; call it before serving.
+func (s *Service) SetReviewHook(h ReviewHook) { s.reviewHook = h }
+
+// AllowPrivateAPIs lets suppliers submit plain http and private addresses
+// (the demo and tests, with the demo shop as their API; never in
+// production). Call it before serving.
+func (s *Service) AllowPrivateAPIs(allow bool) { s.allowPrivateAPIs = allow }
+
 // CustomAPIInput is the supplier's submission form as typed.
 type CustomAPIInput struct {
 	BaseURL, ConsumerKey, ConsumerSecret string
@@ -176,7 +190,7 @@ func (s *Service) CustomAPICredentials(r store.CustomAPIReview) (Credentials, er
 // submission awaits review, after one was found conform, or after two were
 // found not conform. The first submission starts the 4-week lead time.
 func (s *Service) SubmitCustomAPI(ctx context.Context, actor audit.Actor, supplierID int64, in CustomAPIInput) (store.CustomAPIReview, error) {
-	baseURL, creds, errs := checkCustomAPIInput(in)
+	baseURL, creds, errs := checkCustomAPIInput(in, s.allowPrivateAPIs)
 	if len(errs) > 0 {
 		return store.CustomAPIReview{}, errs
 	}
@@ -215,6 +229,11 @@ func (s *Service) SubmitCustomAPI(ctx context.Context, actor audit.Actor, suppli
 		}
 		if err := tx.ApplicationSetAPISubmitted(ctx, a.ID); err != nil {
 			return err
+		}
+		if s.reviewHook != nil {
+			if err := s.reviewHook.CustomAPISubmitted(ctx, tx, out); err != nil {
+				return err
+			}
 		}
 		return tx.AuditAdd(ctx, audit.Entry{Actor: actor, Action: audit.CustomAPISubmitted, SubjectType: "application",
 			SubjectID: fmt.Sprint(a.ID), SupplierID: a.SupplierID, Detail: map[string]string{
@@ -333,9 +352,12 @@ Winst uit je woning`, a.ContactName, verdict, findings, next, r.BaseURL, link)
 
 // checkCustomAPIInput validates the submission form and returns the
 // normalised base URL and the credentials.
-func checkCustomAPIInput(in CustomAPIInput) (string, Credentials, FieldErrors) {
+func checkCustomAPIInput(in CustomAPIInput, allowPrivate bool) (string, Credentials, FieldErrors) {
 	errs := FieldErrors{}
 	baseURL, msg := NormalizeAPIBaseURL(in.BaseURL)
+	if allowPrivate {
+		baseURL, msg = NormalizeURL(in.BaseURL, URLRules{What: "het basisadres van uw API", Example: "https://www.uwwinkel.nl/wp-json/wc/v3", AllowPrivate: true})
+	}
 	if msg != "" {
 		errs["base_url"] = msg
 	}

@@ -23,11 +23,32 @@ var reservedTLDs = map[string]bool{
 // addresses, no names that exist only inside a network, no user name or
 // password in the address, no query and no fragment.
 func NormalizeAPIBaseURL(raw string) (string, string) {
+	return NormalizeURL(raw, URLRules{What: "het basisadres van uw API", Example: "https://www.uwwinkel.nl/wp-json/wc/v3"})
+}
+
+// URLRules say how NormalizeURL words its messages and what it accepts.
+type URLRules struct {
+	// What names the address in messages: "het adres van uw webshop".
+	What string
+	// Example is a valid address, shown after "bijvoorbeeld".
+	Example string
+	// AllowPrivate also accepts plain http, IP addresses and names that
+	// exist only inside a network (localhost, .local): for the demo and
+	// tests, never in production.
+	AllowPrivate bool
+}
+
+// NormalizeURL checks an address a supplier gives OHIS to call and returns
+// it normalised (lower-case host, no default port, no trailing slash), or
+// a Dutch message saying what is wrong: https to a public-looking host
+// name (unless rules allow private addresses), no user name or password,
+// no query and no fragment.
+func NormalizeURL(raw string, rules URLRules) (string, string) {
 	v := strings.TrimSpace(raw)
-	const example = "bijvoorbeeld https://www.uwwinkel.nl/wp-json/wc/v3"
+	example := "bijvoorbeeld " + rules.Example
 	switch {
 	case v == "":
-		return "", "Vul het basisadres van uw API in, " + example + "."
+		return "", "Vul " + rules.What + " in, " + example + "."
 	case len(v) > 500:
 		return "", "Het adres mag hoogstens 500 tekens lang zijn."
 	case strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r == 0x7f }):
@@ -40,33 +61,41 @@ func NormalizeAPIBaseURL(raw string) (string, string) {
 		}
 		return "", "Vul een volledig webadres in, " + example + "."
 	}
+	scheme := strings.ToLower(u.Scheme)
 	switch {
-	case !strings.EqualFold(u.Scheme, "https"):
+	case scheme != "https" && !(rules.AllowPrivate && scheme == "http"):
 		return "", "Het adres moet met https:// beginnen: wij koppelen alleen over een versleutelde verbinding."
 	case u.User != nil:
 		return "", "Zet geen gebruikersnaam of wachtwoord in het adres; vul de consumer key en het consumer secret hieronder in."
 	case u.Fragment != "" || strings.Contains(v, "#"):
-		return "", "Laat het deel vanaf # weg; dat hoort niet bij het adres van een API."
+		return "", "Laat het deel vanaf # weg; dat hoort niet bij " + rules.What + "."
 	case u.RawQuery != "" || u.ForceQuery:
-		return "", "Laat het deel vanaf ? weg; geef alleen het basisadres van de API op, " + example + "."
+		return "", "Laat het deel vanaf ? weg; geef alleen " + rules.What + " op, " + example + "."
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	if msg := checkPublicHost(host); msg != "" {
-		return "", msg
+	if !rules.AllowPrivate {
+		if msg := checkPublicHost(host); msg != "" {
+			return "", msg
+		}
+	} else if host == "" {
+		return "", "Vul een volledig webadres in, " + example + "."
 	}
-	out := "https://" + host
+	hostPort := host
+	if strings.Contains(host, ":") {
+		hostPort = "[" + host + "]" // an IPv6 literal (private addresses only)
+	}
 	if port := u.Port(); port != "" {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 {
 			return "", "Het poortnummer in het adres klopt niet."
 		}
-		if n != 443 {
-			out += ":" + strconv.Itoa(n)
+		if !(scheme == "https" && n == 443) && !(scheme == "http" && n == 80) {
+			hostPort = net.JoinHostPort(host, strconv.Itoa(n))
 		}
 	} else if strings.HasSuffix(u.Host, ":") {
 		return "", "Het poortnummer in het adres ontbreekt na de dubbele punt."
 	}
-	return out + strings.TrimRight(u.EscapedPath(), "/"), ""
+	return scheme + "://" + hostPort + strings.TrimRight(u.EscapedPath(), "/"), ""
 }
 
 // checkPublicHost accepts a DNS name of at least two labels under a

@@ -42,3 +42,28 @@ func TestNormalizeAPIBaseURL(t *testing.T) {
 		}
 	}
 }
+
+// With private addresses allowed (demo and tests only) plain http, IP
+// addresses and local names pass; everything else is checked as before.
+func TestNormalizeURLAllowPrivate(t *testing.T) {
+	t.Parallel()
+	rules := supplier.URLRules{What: "het adres van uw webshop", Example: "https://www.uwwinkel.nl", AllowPrivate: true}
+	for _, tc := range []struct{ in, want, msg string }{
+		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080", ""},
+		{"http://localhost:80/winkel", "http://localhost/winkel", ""},
+		{"https://[::1]:8443", "https://[::1]:8443", ""},
+		{"https://[::1]", "https://[::1]", ""},
+		{"https://shop.local", "https://shop.local", ""},
+		{"ftp://127.0.0.1", "", "met https:// beginnen"},
+		{"http://u:p@127.0.0.1", "", "geen gebruikersnaam"},
+		{"http://127.0.0.1/?a=b", "", "geef alleen het adres van uw webshop op"},
+	} {
+		got, msg := supplier.NormalizeURL(tc.in, rules)
+		if got != tc.want || !strings.Contains(msg, tc.msg) || (tc.msg == "") != (msg == "") {
+			t.Errorf("NormalizeURL(%q) = %q, %q; want %q and a message containing %q", tc.in, got, msg, tc.want, tc.msg)
+		}
+	}
+	if _, msg := supplier.NormalizeURL("http://127.0.0.1", supplier.URLRules{What: "het adres", Example: "https://x.nl"}); msg == "" {
+		t.Error("http to a loopback address passed without AllowPrivate")
+	}
+}

@@ -35,6 +35,10 @@ type Service struct {
 	logger  *slog.Logger
 	baseURL *url.URL
 	now     func() time.Time
+	// custom-API review (review.go): told of each submission, and whether
+	// private addresses may be submitted (demo and tests).
+	reviewHook       ReviewHook
+	allowPrivateAPIs bool
 }
 
 // NewService returns the admission service.

@@ -400,9 +400,9 @@ func (c *conn) statusError(resp *response) *connector.Error {
 	case resp.status == http.StatusForbidden:
 		e.Code = connector.CodeAuth
 		if c.p.custom {
-			e.Message = "Uw API weigert de toegang (403): de sleutel heeft niet de benodigde rechten. Geef de sleutel leesrechten op producten, categorieën, attributen en merken."
+			e.Message = "Uw API weigert de toegang (403): de sleutel heeft niet de benodigde rechten. Geef de sleutel lees- en schrijfrechten (Lezen/Schrijven): lezen voor producten, categorieën, attributen en merken, schrijven om onze webhooks te registreren."
 		} else {
-			e.Message = "De webshop weigert de toegang (403): de API-sleutel heeft niet de benodigde rechten, of een beveiligingsplugin of firewall blokkeert ons. Maak in WooCommerce › Instellingen › Geavanceerd › REST API een sleutel met leesrechten (Lezen) voor een beheerder of winkelmanager."
+			e.Message = "De webshop weigert de toegang (403): de API-sleutel heeft niet de benodigde rechten, of een beveiligingsplugin of firewall blokkeert ons. Maak in WooCommerce › Instellingen › Geavanceerd › REST API een sleutel met de rechten Lezen/Schrijven voor een beheerder of winkelmanager."
 		}
 	case resp.status == http.StatusTooManyRequests:
 		e.Code = connector.CodeRateLimited
@@ -449,7 +449,7 @@ func (c *conn) authMessage(wcErr wcError, isWC bool) string {
 	if isWC && strings.Contains(strings.ToLower(wcErr.Message), "missing") {
 		return "De webshop ontvangt onze API-sleutel niet (401: 'Consumer key is missing'): de server verwijdert de Authorization-header. Vraag uw hostingpartij die header door te geven aan WordPress."
 	}
-	return "De webshop weigert de API-sleutel (401). Controleer consumer key en consumer secret, of maak in WooCommerce › Instellingen › Geavanceerd › REST API een nieuwe sleutel met leesrechten."
+	return "De webshop weigert de API-sleutel (401). Controleer consumer key en consumer secret, of maak in WooCommerce › Instellingen › Geavanceerd › REST API een nieuwe sleutel met de rechten Lezen/Schrijven."
 }
 
 func (c *conn) redirectHint(target string) string {

@@ -1,36 +1,37 @@
 package woocommerce
 
-import (
-	"encoding/json"
+// The connector's own reading of amounts, for the custom-API conformance
+// report (package conformance), so the report judges a price exactly as
+// the sync will. (The report reads products and variations through
+// ListCatalog itself.)
 
-	"github.com/wujw/ohis/internal/connector"
+// Problems CheckPrice reports.
+const (
+	PriceEmpty      = "empty"
+	PriceComma      = "comma"       // "12,50"
+	PriceDecimals   = "decimals"    // more than two digits after the point
+	PriceNegative   = "negative"    // "-1.00"
+	PriceNotNumeric = "not_numeric" // "€ 12", "1.234,56"
+	PriceTooHigh    = "too_high"    // above MaxPriceCents
 )
 
-// The connector's own reading of products, variations and amounts, for
-// the custom-API conformance report (package conformance), so the report
-// judges a payload exactly as the sync will.
-
-// MapProduct maps one product as a listing does: the product, an item
-// error, or a Skipped note.
-func MapProduct(raw json.RawMessage) connector.ProductItem { return mapProduct(raw).item }
-
-// MapVariant maps one variation of parentID as a listing does (parentID 0:
-// taken from parent_id or the "up" link).
-func MapVariant(raw json.RawMessage, parentID int64) connector.VariantItem {
-	return mapVariant(raw, parentID)
-}
-
-// CheckPrice reads a money string as the connector does. It returns the
-// amount in cents, whether the string is empty, and otherwise a Dutch
-// message about what is wrong with it, naming it as what ("de prijs"); the
-// message is empty for a usable amount.
-func CheckPrice(what, raw string) (cents int64, empty bool, message string) {
-	cents, problem := parsePrice(raw)
-	switch problem {
+// CheckPrice reads a money string exactly as the connector does: the
+// amount in cents, or what is wrong with it ("" when it is usable).
+func CheckPrice(raw string) (cents int64, problem string) {
+	cents, p := parsePrice(raw)
+	switch p {
 	case priceOK:
-		return cents, false, ""
+		return cents, ""
 	case priceEmpty:
-		return 0, true, ""
+		return 0, PriceEmpty
+	case priceComma:
+		return 0, PriceComma
+	case priceDecimals:
+		return 0, PriceDecimals
+	case priceNegative:
+		return 0, PriceNegative
+	case priceTooHigh:
+		return 0, PriceTooHigh
 	}
-	return 0, false, priceMessage(what, raw, problem)
+	return 0, PriceNotNumeric
 }

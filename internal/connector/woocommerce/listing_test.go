@@ -267,7 +267,7 @@ func TestAuthFailsImmediately(t *testing.T) {
 	if ce.Code != connector.CodeAuth || ce.Status != 401 || len(sl.all()) != 0 || len(f.log()) != 1 {
 		t.Fatalf("%+v, %d requests, sleeps %v", ce, len(f.log()), sl.all())
 	}
-	want := "De webshop weigert de API-sleutel (401). Controleer consumer key en consumer secret, of maak in WooCommerce › Instellingen › Geavanceerd › REST API een nieuwe sleutel met leesrechten."
+	want := "De webshop weigert de API-sleutel (401). Controleer consumer key en consumer secret, of maak in WooCommerce › Instellingen › Geavanceerd › REST API een nieuwe sleutel met de rechten Lezen/Schrijven."
 	if ce.Message != want {
 		t.Fatalf("message %q", ce.Message)
 	}
@@ -280,7 +280,7 @@ func TestAuthFailsImmediately(t *testing.T) {
 		return true
 	}
 	ce = asConnErr(t, c.ListCatalog(context.Background(), nil, &recSink{t: t}))
-	if ce.Code != connector.CodeAuth || ce.Status != 403 || !strings.Contains(ce.Message, "leesrechten") {
+	if ce.Code != connector.CodeAuth || ce.Status != 403 || !strings.Contains(ce.Message, "Lezen/Schrijven") {
 		t.Fatalf("403: %+v", ce)
 	}
 }

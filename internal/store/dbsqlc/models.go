@@ -78,6 +78,35 @@ type AuditLog struct {
 	Detail      []byte
 }
 
+type BulkDecision struct {
+	ID             int64
+	ActorID        *int64
+	ActorEmail     string
+	ActorIp        string
+	Action         string
+	ReasonID       *int64
+	ReasonText     string
+	Filter         []byte
+	ProductIds     []int64
+	Total          int32
+	Done           int32
+	Decided        int32
+	SkippedChanged int32
+	SkippedDecided int32
+	Status         string
+	LastID         int64
+	Error          string
+	CreatedAt      time.Time
+	StartedAt      *time.Time
+	FinishedAt     *time.Time
+}
+
+type BulkDecisionItem struct {
+	BulkID    int64
+	ProductID int64
+	Version   int64
+}
+
 type CatalogAttribute struct {
 	ID           int64
 	ConnectionID int64
@@ -125,6 +154,30 @@ type ClosedMonth struct {
 	Month    pgtype.Date
 	ClosedBy *int64
 	ClosedAt time.Time
+}
+
+type ConformanceReport struct {
+	ID                int64
+	ReviewID          int64
+	CreatedAt         time.Time
+	RequestedBy       *int64
+	StartedAt         *time.Time
+	FinishedAt        *time.Time
+	Status            string
+	Error             string
+	Report            []byte
+	WebhookTokenHash  []byte
+	WebhookSecret     []byte
+	WebhookKeyID      string
+	WebhookRemoteID   string
+	WebhookDeadline   *time.Time
+	WebhookResult     string
+	WebhookFinding    string
+	WebhookDetail     string
+	WebhookPingAt     *time.Time
+	WebhookReceivedAt *time.Time
+	WebhookDeliveries int32
+	WebhookRemovedAt  *time.Time
 }
 
 type Connection struct {
@@ -217,37 +270,39 @@ type PlatformCategory struct {
 }
 
 type Product struct {
-	ID                int64
-	ConnectionID      int64
-	SupplierID        int64
-	Environment       string
-	ExternalID        string
-	Type              string
-	ShopStatus        string
-	Name              string
-	Slug              string
-	Permalink         string
-	Sku               string
-	Description       string
-	ShortDescription  string
-	RegularPriceCents *int64
-	SalePriceCents    *int64
-	SaleFrom          *time.Time
-	SaleTo            *time.Time
-	PriceCents        *int64
-	ManageStock       bool
-	StockQuantity     *int32
-	StockStatus       string
-	Backorders        string
-	CategoryIds       []string
-	BrandIds          []string
-	Attributes        []byte
-	Images            []byte
-	ShopModifiedAt    time.Time
-	ContentHash       []byte
-	FirstSeenAt       time.Time
-	UpdatedAt         time.Time
-	DeletedAt         *time.Time
+	ID                 int64
+	ConnectionID       int64
+	SupplierID         int64
+	Environment        string
+	ExternalID         string
+	Type               string
+	ShopStatus         string
+	Name               string
+	Slug               string
+	Permalink          string
+	Sku                string
+	Description        string
+	ShortDescription   string
+	RegularPriceCents  *int64
+	SalePriceCents     *int64
+	SaleFrom           *time.Time
+	SaleTo             *time.Time
+	PriceCents         *int64
+	ManageStock        bool
+	StockQuantity      *int32
+	StockStatus        string
+	Backorders         string
+	CategoryIds        []string
+	BrandIds           []string
+	Attributes         []byte
+	Images             []byte
+	ShopModifiedAt     time.Time
+	ContentHash        []byte
+	FirstSeenAt        time.Time
+	UpdatedAt          time.Time
+	DeletedAt          *time.Time
+	SearchVector       interface{}
+	PlatformCategoryID *int64
 }
 
 type ProductCuration struct {
@@ -288,10 +343,62 @@ type ProductVariant struct {
 	DeletedAt         *time.Time
 }
 
+type PublicListing struct {
+	ProductID          int64
+	ConnectionID       int64
+	SupplierID         int64
+	PlatformCategoryID *int64
+	CurationStatus     string
+	Sellable           bool
+	PriceCents         *int64
+	RegularCents       *int64
+	Name               string
+	Sku                string
+	BrandIds           []string
+	FirstSeenAt        time.Time
+	SearchVector       interface{}
+}
+
+type PublicListingDirty struct {
+	ID   int64
+	Txid pgtype.Uint64
+	Ids  []int64
+}
+
+type PublicVariant struct {
+	ID                int64
+	ProductID         int64
+	ExternalID        string
+	ShopStatus        string
+	Sku               string
+	RegularPriceCents *int64
+	SalePriceCents    *int64
+	SaleFrom          *time.Time
+	SaleTo            *time.Time
+	PriceCents        *int64
+	ManageStock       bool
+	StockQuantity     *int32
+	StockStatus       string
+	Backorders        string
+	Options           []byte
+	Image             []byte
+	Position          int32
+	ShopModifiedAt    time.Time
+	ContentHash       []byte
+	FirstSeenAt       time.Time
+	UpdatedAt         time.Time
+	DeletedAt         *time.Time
+	Available         bool
+}
+
 type RejectionReason struct {
 	ID     int64
 	Label  string
 	Active bool
+}
+
+type SearchWord struct {
+	Word *string
 }
 
 type Session struct {
@@ -438,6 +545,21 @@ type UserToken struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+}
+
+type VisibleProduct struct {
+	ID                 int64
+	ConnectionID       int64
+	SupplierID         int64
+	PlatformCategoryID *int64
+	CurationStatus     string
+	PriceCents         *int64
+	RegularCents       *int64
+	Name               string
+	Sku                string
+	BrandIds           []string
+	FirstSeenAt        time.Time
+	SearchVector       interface{}
 }
 
 type WebhookDelivery struct {

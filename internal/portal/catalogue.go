@@ -59,6 +59,7 @@ func (s *Server) catalogueNotFound(w http.ResponseWriter, r *http.Request, sh ca
 }
 
 func (s *Server) catalogueIndex(w http.ResponseWriter, r *http.Request) error {
+	s.allowShopImages(w) // product images live on the suppliers' shops
 	tree, sh, err := s.catalogueShell(r, "Catalogus", nil)
 	if err != nil {
 		return err
@@ -92,6 +93,7 @@ func productCount(n int) string {
 }
 
 func (s *Server) catalogueCategory(w http.ResponseWriter, r *http.Request) error {
+	s.allowShopImages(w) // product images live on the suppliers' shops
 	tree, sh, err := s.catalogueShell(r, "Catalogus", nil)
 	if err != nil {
 		return err
@@ -128,6 +130,7 @@ func (s *Server) catalogueCategory(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) catalogueSearch(w http.ResponseWriter, r *http.Request) error {
+	s.allowShopImages(w) // product images live on the suppliers' shops
 	_, sh, err := s.catalogueShell(r, "Zoeken", nil)
 	if err != nil {
 		return err

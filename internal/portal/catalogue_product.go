@@ -17,6 +17,7 @@ import (
 // with another slug (the name changed, or a shortened link) moves
 // permanently to the canonical one.
 func (s *Server) catalogueProduct(w http.ResponseWriter, r *http.Request) error {
+	s.allowShopImages(w) // product images live on the suppliers' shops
 	tree, sh, err := s.catalogueShell(r, "Product", nil)
 	if err != nil {
 		return err

@@ -434,6 +434,11 @@ func TestProductPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d", canonical, resp.StatusCode)
 	}
+	// Product photos live on the suppliers' shops: the page must let the
+	// browser load them, while scripts stay our own.
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https:") || !strings.Contains(csp, "script-src 'self';") {
+		t.Errorf("product page CSP %q does not allow shop images (or allows foreign scripts)", csp)
+	}
 	if got := doc.Find(`[data-testid="product-title"]`).Text(); got != name {
 		t.Errorf("title %q, want %q", got, name)
 	}

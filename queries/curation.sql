@@ -147,6 +147,15 @@ LIMIT 1000;
 -- queue searches names for close words (typos).
 SELECT product_search_known(@query::text, @sku_pattern::text)::boolean AS known;
 
+-- name: PlatformCategoryDescendants :many
+-- A platform category with everything below it.
+WITH RECURSIVE tree AS (
+    SELECT pc.id FROM platform_categories pc WHERE pc.id = @id::bigint
+    UNION
+    SELECT c.id FROM platform_categories c JOIN tree ON c.parent_id = tree.id
+)
+SELECT tree.id FROM tree;
+
 -- name: CurationQueueStats :one
 -- What waits, without products gone from their shop: the queue counted
 -- from its index, less the (few) deleted products in it.

@@ -159,7 +159,7 @@ func (s *Server) curationQueue(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		go func() {
 			var h header
-			if h.pending, h.changed, h.err = s.store.CurationQueueStats(ctx); h.err == nil {
+			if h.pending, h.changed, h.err = s.queueStats(ctx); h.err == nil {
 				h.bulks, h.err = s.curation.RecentBulks(ctx, 5)
 			}
 			headerc <- h
@@ -275,11 +275,33 @@ type queueChoices struct {
 	reasons    []store.RejectionReason
 }
 
-// choicesCache holds queueChoices for all curators of this process.
+// choicesCache holds queueChoices for all curators of this process, and
+// the queue's size for its header.
 type choicesCache struct {
 	mu sync.Mutex
 	at time.Time
 	v  queueChoices
+
+	statsAt          time.Time
+	pending, changed int
+}
+
+// statsTTL is how long the header's "N nieuw, M gewijzigd" is reused: a
+// few seconds of staleness in an overview figure, against counting tens of
+// thousands of rows on every page a curator turns.
+const statsTTL = 3 * time.Second
+
+func (s *Server) queueStats(ctx context.Context) (pending, changed int, err error) {
+	s.curationChoices.mu.Lock()
+	defer s.curationChoices.mu.Unlock()
+	if now := s.now(); now.Sub(s.curationChoices.statsAt) >= statsTTL {
+		p, c, err := s.store.CurationQueueStats(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		s.curationChoices.pending, s.curationChoices.changed, s.curationChoices.statsAt = p, c, now
+	}
+	return s.curationChoices.pending, s.curationChoices.changed, nil
 }
 
 func (s *Server) queueChoices(ctx context.Context) (queueChoices, error) {

@@ -229,11 +229,17 @@ func (s *Store) buildQueue(ctx context.Context, f CurationFilter) (*queueSQL, er
 	case f.PlatformCategoryID == -1:
 		b.where = append(b.where, "p.platform_category_id IS NULL")
 	case f.PlatformCategoryID > 0:
-		b.where = append(b.where, `p.platform_category_id IN (
-			WITH RECURSIVE tree AS (
-				SELECT id FROM platform_categories WHERE id = `+b.arg(f.PlatformCategoryID)+`
-				UNION SELECT c.id FROM platform_categories c JOIN tree ON c.parent_id = tree.id)
-			SELECT id FROM tree)`)
+		// Resolved first (the tree is small), so that the planner sees a
+		// plain list of ids.
+		ids, err := s.q.PlatformCategoryDescendants(ctx, f.PlatformCategoryID)
+		if err != nil {
+			return nil, interpret(err, "resolving category filter")
+		}
+		if len(ids) == 0 {
+			b.where = append(b.where, "false")
+		} else {
+			b.where = append(b.where, "p.platform_category_id = ANY ("+b.arg(ids)+"::bigint[])")
+		}
 	}
 	if f.CatalogCategoryID > 0 {
 		ref, err := s.q.CatalogCategoryRef(ctx, f.CatalogCategoryID)

@@ -1110,6 +1110,36 @@ func (q *Queries) PlatformCategoryDelete(ctx context.Context, id int64) error {
 	return err
 }
 
+const platformCategoryDescendants = `-- name: PlatformCategoryDescendants :many
+WITH RECURSIVE tree AS (
+    SELECT pc.id FROM platform_categories pc WHERE pc.id = $1::bigint
+    UNION
+    SELECT c.id FROM platform_categories c JOIN tree ON c.parent_id = tree.id
+)
+SELECT tree.id FROM tree
+`
+
+// A platform category with everything below it.
+func (q *Queries) PlatformCategoryDescendants(ctx context.Context, id int64) ([]int64, error) {
+	rows, err := q.db.Query(ctx, platformCategoryDescendants, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const platformCategoryGet = `-- name: PlatformCategoryGet :one
 SELECT id, parent_id, name, slug, position, created_at FROM platform_categories WHERE id = $1
 `
